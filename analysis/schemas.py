@@ -1,0 +1,250 @@
+"""One column contract per table of DESIGN.md, declared once and checked at stage boundaries.
+
+Columns are referred to by name from here so a rename is a one-line change and
+an empty table still has the right types when written to Parquet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+# Columns every finding row carries (DESIGN §3), in this order.
+FINDING_COLUMNS: dict[str, pa.DataType] = {
+    "finding_id": pa.string(),
+    "article_id": pa.string(),
+    "published": pa.timestamp("ns"),
+    "sentence": pa.int32(),
+    "char_start": pa.int32(),
+    "char_end": pa.int32(),
+    "evidence": pa.string(),
+    "confidence": pa.float64(),
+    "rule": pa.string(),
+}
+
+ARTICLES: dict[str, pa.DataType] = {
+    "article_id": pa.string(),
+    "published": pa.timestamp("ns"),
+    "title": pa.string(),
+    "text": pa.string(),
+    "source": pa.string(),
+    "url": pa.string(),
+    "content_hash": pa.string(),
+    "input_file": pa.string(),
+    "exposed": pa.bool_(),
+    "exposed_reason": pa.string(),
+}
+
+REJECTS: dict[str, pa.DataType] = {
+    "input_file": pa.string(),
+    "row": pa.int64(),  # 0-based row (or line) number within the input file
+    "article_id": pa.string(),
+    "reason": pa.string(),  # a code, optionally ``code:detail`` (``duplicate_of:<id>``)
+    "preview": pa.string(),  # first characters of the raw row, for the analyst
+}
+
+SANCTIONS: dict[str, pa.DataType] = {
+    **FINDING_COLUMNS,
+    "sender": pa.string(),
+    "target": pa.string(),
+    "target_entity": pa.string(),
+    "action": pa.string(),
+    "regime": pa.string(),
+    "trigger_system": pa.string(),
+    "modality": pa.string(),
+}
+
+PROCUREMENT: dict[str, pa.DataType] = {
+    **FINDING_COLUMNS,
+    "buyer": pa.string(),
+    "supplier": pa.string(),
+    "system": pa.string(),
+    "category": pa.string(),
+    "stage": pa.string(),
+    "quantity": pa.int64(),
+    "value_usd": pa.float64(),
+    "companies": pa.list_(pa.string()),
+}
+
+POSITIONS: dict[str, pa.DataType] = {
+    **FINDING_COLUMNS,
+    "speaker": pa.string(),
+    "speaker_role": pa.string(),
+    "speaker_country": pa.string(),
+    "about_country": pa.string(),
+    "topic": pa.string(),
+    "stance": pa.string(),
+    "quote": pa.string(),
+}
+
+ENTITIES: dict[str, pa.DataType] = {
+    **FINDING_COLUMNS,
+    "name": pa.string(),
+    "list_id": pa.string(),
+    "list_name": pa.string(),
+    "programs": pa.list_(pa.string()),
+    "score": pa.float64(),
+    # extensions (DESIGN allows adding): which list, its date, and why it matched
+    "list_source": pa.string(),
+    "list_as_of": pa.string(),
+    "country": pa.string(),
+    "explanation": pa.string(),
+}
+
+PAIR_RISK: dict[str, pa.DataType] = {
+    "country": pa.string(),
+    "counterpart": pa.string(),
+    "period": pa.timestamp("ns"),
+    "freq": pa.string(),  # D, W or M
+    "score": pa.float64(),
+    "threats": pa.float64(),
+    "imposed": pa.float64(),
+    "relief": pa.float64(),  # waivers and lifts, a negative contribution
+    "procurement": pa.float64(),
+    "hostile_statements": pa.float64(),
+    "defiant_statements": pa.float64(),
+    "listed_entities": pa.float64(),
+    "finding_ids": pa.list_(pa.string()),
+}
+
+TABLES: dict[str, dict[str, pa.DataType]] = {
+    "articles": ARTICLES,
+    "rejects": REJECTS,
+    "sanctions": SANCTIONS,
+    "procurement": PROCUREMENT,
+    "positions": POSITIONS,
+    "entities": ENTITIES,
+    "pair_risk": PAIR_RISK,
+}
+
+FINDING_TABLES = ("sanctions", "procurement", "positions", "entities")
+
+# Closed vocabularies of DESIGN §3 (extend by adding, never renaming).
+ENUMS: dict[str, dict[str, frozenset[str]]] = {
+    "sanctions": {
+        "action": frozenset({"threat", "imposed", "waiver", "lifted"}),
+        "regime": frozenset({"CAATSA", "OFAC", "EU", "UN", "UK", "EXPORT_CONTROL", "OTHER"}),
+        "modality": frozenset({"asserted", "hypothetical", "negated"}),
+    },
+    "procurement": {
+        "category": frozenset({
+            "air_defence", "combat_aircraft", "transport_aircraft", "helicopter", "submarine",
+            "surface_ship", "armour", "artillery", "missile", "small_arms", "engine", "sensor",
+            "uav", "other",
+        }),
+        "stage": frozenset({
+            "negotiation", "contract", "delivery", "training", "support", "production",
+            "cancellation",
+        }),
+    },
+    "positions": {
+        "topic": frozenset({"sanctions", "deal", "partnership"}),
+        "stance": frozenset({"support", "oppose", "neutral"}),
+    },
+}
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema a table is written with."""
+    return pa.schema([pa.field(name, typ) for name, typ in TABLES[table].items()])
+
+
+def _pandas_dtype(typ: pa.DataType) -> Any:
+    if pa.types.is_timestamp(typ):
+        return "datetime64[ns]"
+    if pa.types.is_integer(typ):
+        return "Int64" if typ == pa.int64() else "Int32"
+    if pa.types.is_floating(typ):
+        return "float64"
+    if pa.types.is_boolean(typ):
+        return "boolean"
+    if pa.types.is_string(typ):
+        return "string"
+    return "object"
+
+
+def empty(table: str) -> pd.DataFrame:
+    """An empty frame with the table's columns and dtypes (so empty tables still round-trip)."""
+    return conform(pd.DataFrame(columns=list(TABLES[table])), table)
+
+
+def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Order, add (as null) and type the table's columns; extra columns are an error.
+
+    Raises ValueError listing every problem at once, so a tagger bug surfaces at
+    the stage boundary rather than as a corrupt Parquet file.
+    """
+    spec = TABLES[table]
+    extra = [c for c in frame.columns if c not in spec]
+    if extra:
+        raise ValueError(f"{table}: unexpected columns {extra}")
+    out = frame.copy()
+    for name in spec:
+        if name not in out.columns:
+            out[name] = None
+    out = out[list(spec)]
+    for name, typ in spec.items():
+        dtype = _pandas_dtype(typ)
+        if dtype == "object":
+            out[name] = out[name].astype(object)
+        elif dtype == "datetime64[ns]":
+            out[name] = pd.to_datetime(out[name]).astype("datetime64[ns]")
+        else:
+            out[name] = out[name].astype(dtype)
+    problems = validate(out, table)
+    if problems:
+        raise ValueError(f"{table}: " + "; ".join(problems[:20]))
+    return out.reset_index(drop=True)
+
+
+def validate(frame: pd.DataFrame, table: str) -> list[str]:
+    """Every enum violation in ``frame``, as readable messages (empty list when valid)."""
+    problems: list[str] = []
+    for column, allowed in ENUMS.get(table, {}).items():
+        values = frame[column].dropna()
+        bad = sorted(set(values[~values.isin(allowed)].astype(str)))
+        if bad:
+            problems.append(f"{column} has values outside {sorted(allowed)}: {bad}")
+    if table in FINDING_TABLES and len(frame):
+        if frame["rule"].isna().any():
+            problems.append("rule missing on some findings")
+        if (frame["char_start"] >= frame["char_end"]).any():
+            problems.append("empty or inverted span on some findings")
+    return problems
+
+
+def finding_id(table: str, article_id: str, char_start: int, char_end: int, key: Iterable[Any]) -> str:
+    """A stable id for a finding: same article, span and values give the same id on every run.
+
+    Analyst reviews are keyed by it, so it must not depend on row order or run time.
+    """
+    raw = "\x1f".join([table, article_id, str(char_start), str(char_end), *("" if k is None else str(k) for k in key)])
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def finalise(records: Iterable[Mapping[str, Any]], table: str, sentences: pd.DataFrame,
+             articles: pd.DataFrame) -> pd.DataFrame:
+    """Turn a tagger's records into a conforming table.
+
+    Adds ``published`` (from the article), ``evidence`` (the sentence text) and
+    ``finding_id``, and drops exact repeats of the same finding.
+    """
+    frame = pd.DataFrame(list(records))
+    if frame.empty:
+        return empty(table)
+    sent = sentences[["article_id", "sentence", "text"]].rename(columns={"text": "evidence"})
+    frame = frame.drop(columns=[c for c in ("evidence", "published") if c in frame.columns])
+    frame = frame.merge(sent, on=["article_id", "sentence"], how="left")
+    frame = frame.merge(articles[["article_id", "published"]], on="article_id", how="left")
+    own = [c for c in TABLES[table] if c not in FINDING_COLUMNS]
+    frame["finding_id"] = [
+        finding_id(table, row["article_id"], row["char_start"], row["char_end"],
+                   [row.get(c) if not isinstance(row.get(c), list) else "|".join(row.get(c)) for c in own] + [row["rule"]])
+        for row in frame.to_dict("records")
+    ]
+    frame = frame.drop_duplicates("finding_id")
+    return conform(frame, table)

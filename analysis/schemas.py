@@ -111,6 +111,33 @@ PAIR_RISK: dict[str, pa.DataType] = {
     "finding_ids": pa.list_(pa.string()),
 }
 
+DEALS: dict[str, pa.DataType] = {
+    # one row per (buyer, supplier, system, stage): the deal lifecycle across articles
+    "deal_id": pa.string(),
+    "buyer": pa.string(),
+    "supplier": pa.string(),
+    "system": pa.string(),
+    "category": pa.string(),
+    "stage": pa.string(),
+    "first_seen": pa.timestamp("ns"),
+    "last_seen": pa.timestamp("ns"),
+    "n_articles": pa.int64(),
+    "n_sources": pa.int64(),
+    "current_stage": pa.string(),
+    "finding_ids": pa.list_(pa.string()),
+}
+
+ALERTS: dict[str, pa.DataType] = {
+    "alert_id": pa.string(),
+    "kind": pa.string(),  # score_jump, deal_stage, stance_shift, listed_entity
+    "country": pa.string(),
+    "counterpart": pa.string(),
+    "date": pa.timestamp("ns"),
+    "message": pa.string(),
+    "severity": pa.float64(),
+    "finding_ids": pa.list_(pa.string()),
+}
+
 TABLES: dict[str, dict[str, pa.DataType]] = {
     "articles": ARTICLES,
     "rejects": REJECTS,
@@ -119,6 +146,8 @@ TABLES: dict[str, dict[str, pa.DataType]] = {
     "positions": POSITIONS,
     "entities": ENTITIES,
     "pair_risk": PAIR_RISK,
+    "deals": DEALS,
+    "alerts": ALERTS,
 }
 
 FINDING_TABLES = ("sanctions", "procurement", "positions", "entities")

@@ -1,0 +1,126 @@
+"""Near-duplicate articles and independent sources, so repeats of one story count once.
+
+Event coders are criticised for inflating counts with syndicated copies and
+updated versions of the same report. Here two articles whose word 5-shingles
+overlap (estimated Jaccard >= ``threshold``, MinHash with LSH candidates) share a
+``cluster_id``; the *independent source* of an article is the publisher of the
+earliest article of its cluster (a wire story reprinted by ten sites is one
+source: the first to run it), or the cluster id when no publisher is known.
+``collapse_events`` then keeps one unit per (pair, component, event, period,
+independent source), however many articles repeat it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from datasketch import MinHash, MinHashLSH
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_HOST_PREFIX = re.compile(r"^(https?://)?(www\.)?")
+
+
+def _shingles(text: str, size: int) -> set[bytes]:
+    words = _WORD.findall(text.lower())
+    if len(words) <= size:
+        return {" ".join(words).encode("utf-8")}
+    return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+
+
+def _find(parent: dict[str, str], item: str) -> str:
+    root = item
+    while parent[root] != root:
+        root = parent[root]
+    while parent[item] != root:  # path compression
+        parent[item], item = root, parent[item]
+    return root
+
+
+def cluster_articles(articles: pd.DataFrame, threshold: float = 0.5, num_perm: int = 128,
+                     shingle_size: int = 5) -> pd.DataFrame:
+    """``article_id -> cluster_id`` where near-duplicates share the cluster of their earliest member.
+
+    LSH only proposes candidates; a pair joins only when its estimated Jaccard
+    reaches ``threshold`` (0.5 keeps an update that adds as much text again).
+    The cluster id is the article id of the earliest member (ties by id), so it
+    is stable across runs and readable.
+    """
+    if articles.empty:
+        return pd.DataFrame({"article_id": pd.Series(dtype="string"), "cluster_id": pd.Series(dtype="string")})
+    frame = articles[["article_id", "published"]].copy()
+    text = articles.get("title", pd.Series("", index=articles.index)).fillna("").astype(str) + " " + \
+        articles["text"].fillna("").astype(str)
+    frame["_text"] = text.to_numpy()
+    frame = frame.sort_values(["published", "article_id"], kind="stable")
+    ids = frame["article_id"].astype(str).tolist()
+    shingle_sets = [_shingles(t, shingle_size) for t in frame["_text"]]
+    hashes = MinHash.bulk(shingle_sets, num_perm=num_perm)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    parent = {a: a for a in ids}
+    order = {a: i for i, a in enumerate(ids)}
+    seen: dict[str, MinHash] = {}
+    for article_id, mh in zip(ids, hashes):
+        for other in lsh.query(mh):
+            if mh.jaccard(seen[other]) >= threshold:
+                a, b = _find(parent, article_id), _find(parent, other)
+                if a != b:  # the earlier article stays the root, so it names the cluster
+                    early, late = sorted((a, b), key=order.__getitem__)
+                    parent[late] = early
+        seen[article_id] = mh
+        lsh.insert(article_id, mh)
+    roots = [_find(parent, a) for a in ids]
+    return pd.DataFrame({"article_id": pd.array(ids, dtype="string"),
+                         "cluster_id": pd.array(roots, dtype="string")})
+
+
+def _publisher(article: pd.Series) -> str | None:
+    for value in (article.get("source"), article.get("url")):
+        if isinstance(value, str) and value.strip():
+            host = _HOST_PREFIX.sub("", value.strip().lower())
+            return host.split("/")[0]
+    return None
+
+
+def source_keys(articles: pd.DataFrame, clusters: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``article_id -> cluster_id, source_key``: the independent source each article stands for.
+
+    Without ``clusters`` every article is its own cluster (no near-duplicate
+    detection), which keeps callers that have already deduplicated cheap.
+    """
+    cols = ["article_id", "published"] + [c for c in ("source", "url") if c in articles.columns]
+    frame = articles[cols].copy()
+    if clusters is None:
+        frame["cluster_id"] = frame["article_id"].astype("string")
+    else:
+        frame = frame.merge(clusters[["article_id", "cluster_id"]], on="article_id", how="left")
+        frame["cluster_id"] = frame["cluster_id"].fillna(frame["article_id"]).astype("string")
+    publisher = frame.apply(_publisher, axis=1) if len(frame) else pd.Series(dtype=object)
+    frame["_publisher"] = publisher
+    first = frame.sort_values(["published", "article_id"]).drop_duplicates("cluster_id")
+    origin = first.set_index("cluster_id")["_publisher"]
+    frame["source_key"] = frame["cluster_id"].map(origin)
+    missing = frame["source_key"].isna()
+    frame.loc[missing, "source_key"] = "cluster:" + frame.loc[missing, "cluster_id"].astype(str)
+    return frame[["article_id", "cluster_id", "source_key"]].astype("string").reset_index(drop=True)
+
+
+def collapse_events(contributions: pd.DataFrame, sources: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """One unit per (country, counterpart, component, event, period, independent source).
+
+    ``contributions`` has one row per (finding, pair, component) with columns
+    ``finding_id, article_id, published, country, counterpart, component, event,
+    weight``. A unit keeps the largest weight among its findings (the clearest
+    report), the earliest publication date (when the source first reported it)
+    and every finding id behind it, so duplicates add evidence but never score.
+    """
+    frame = contributions.merge(sources[["article_id", "source_key"]], on="article_id", how="left")
+    frame["source_key"] = frame["source_key"].fillna("article:" + frame["article_id"].astype(str))
+    frame["period"] = pd.PeriodIndex(frame["published"].dt.to_period(freq)).asi8
+    keys = ["country", "counterpart", "component", "event", "period", "source_key"]
+    grouped = frame.groupby(keys, sort=False, observed=True)
+    units = grouped.agg(weight=("weight", "max"), published=("published", "min"),
+                        finding_ids=("finding_id", list)).reset_index()
+    units["period"] = units["period"].astype(np.int64)
+    return units

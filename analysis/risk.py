@@ -1,0 +1,311 @@
+"""Findings -> ``pair_risk``: a 0-100 score per (country, counterpart, period) that decomposes into drivers.
+
+The formula (docs/RISK.md) is ``score_drivers``; everything else turns findings
+into decayed driver sums. Each finding becomes a weighted contribution to one
+component of one pair, repeats of the same event by the same independent
+source collapse (analysis.dedupe), contributions decay with a half-life and
+stop counting after a window, and each row lists the finding ids behind its
+non-zero components so the dashboard can answer "why is this pair red?".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import dedupe, review, schemas
+from analysis.vocab import DATA_DIR, VocabError, read_csv_rows
+
+COMPONENTS = ("threats", "imposed", "relief", "procurement", "hostile_statements",
+              "defiant_statements", "listed_entities")
+PRESSURE = tuple(c for c in COMPONENTS if c != "relief")
+_PERIOD_DAYS = {"D": 1, "W": 7, "M": 28}  # shortest period length, to size the decay window
+_SIDES = {"sanctions": {"target"}, "procurement": {"buyer"}, "positions": {"counterpart", "country"},
+          "entities": {"country"}}
+
+
+@dataclass(frozen=True)
+class RiskRule:
+    """One weighted way a finding feeds a component (a row of risk_weights.csv)."""
+
+    rule_id: str
+    component: str
+    table: str
+    side: str
+    when: tuple[tuple[str, str], ...]
+    weight: float
+
+    def mask(self, frame: pd.DataFrame) -> pd.Series:
+        """Which rows of a finding frame meet every condition ("*" = any non-empty value)."""
+        out = pd.Series(True, index=frame.index)
+        for column, value in self.when:
+            col = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+            have = col.notna() & (col.astype("string").str.len() > 0).fillna(False)
+            out &= have if value == "*" else (col.astype("string") == value).fillna(False)
+        return out.astype(bool)
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A sender that can punish purchases from ``supplier`` (kind=supplier) or owns a list (kind=list)."""
+
+    regime_id: str
+    kind: str
+    sender: str
+    supplier: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+@dataclass(frozen=True)
+class RiskWeights:
+    """Everything the score depends on, loaded from data/rules (never hard-coded)."""
+
+    rules: tuple[RiskRule, ...]
+    modality: Mapping[str, float]
+    regimes: tuple[Regime, ...]
+    half_life_days: float = 60.0
+    window_half_lives: float = 4.0
+    scale: float = 6.0
+    sources: tuple[str, ...] = field(default=())
+
+
+def parse_when(text: str) -> tuple[tuple[str, str], ...]:
+    """``"topic=deal;stance=oppose"`` -> (("topic", "deal"), ("stance", "oppose"))."""
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    return tuple((k.strip(), v.strip()) for k, v in (p.split("=", 1) for p in parts))
+
+
+def load_weights(data_dir: Path | None = None) -> RiskWeights:
+    """Read risk_weights.csv and risk_regimes.csv; raises VocabError naming the bad row."""
+    root = Path(data_dir) if data_dir else DATA_DIR
+    path = root / "rules" / "risk_weights.csv"
+    rules, modality, params = [], {}, {}
+    for row in read_csv_rows(path, ["rule_id", "component", "table", "side", "when", "weight"]):
+        try:
+            weight = float(row["weight"])
+        except ValueError as exc:
+            raise VocabError(f"{path}: {row['rule_id']}: weight {row['weight']!r} is not a number") from exc
+        if weight < 0:
+            raise VocabError(f"{path}: {row['rule_id']}: weights are >= 0 (relief is subtracted by the formula)")
+        if row["component"] == "param":
+            params[row["when"]] = weight
+        elif row["component"] == "modality":
+            modality[dict(parse_when(row["when"]))["modality"]] = weight
+        elif row["component"] in COMPONENTS and row["side"] in _SIDES.get(row["table"], ()):
+            rules.append(RiskRule(row["rule_id"], row["component"], row["table"], row["side"],
+                                  parse_when(row["when"]), weight))
+        else:
+            raise VocabError(f"{path}: {row['rule_id']}: unknown component/table/side combination")
+    regimes_path = root / "rules" / "risk_regimes.csv"
+    regimes = tuple(
+        Regime(r["regime_id"], r["kind"], r["sender"], r["supplier"],
+               pd.Timestamp(r["start"] or "1900-01-01"), pd.Timestamp(r["end"] or "2262-01-01"))
+        for r in read_csv_rows(regimes_path, ["regime_id", "kind", "sender", "supplier", "start", "end"]))
+    return RiskWeights(tuple(rules), modality, regimes, **params, sources=(str(path), str(regimes_path)))
+
+
+def score_drivers(drivers: pd.DataFrame, scale: float) -> pd.DataFrame:
+    """The formula: decayed driver sums (one column per component, all >= 0) -> points.
+
+    ``net = max(0, sum(pressure drivers) - relief)``; ``score = 100 (1 - exp(-net / scale))``.
+    Each pressure column gets its share of the gross score ``100 (1 - exp(-pressure / scale))``
+    in proportion to its driver; ``relief`` gets ``score - gross`` (<= 0). So the columns add
+    up to the score exactly, the score stays in [0, 100), rises with every pressure driver
+    and falls with relief.
+    """
+    pressure = drivers[list(PRESSURE)].sum(axis=1).to_numpy()
+    net = np.maximum(pressure - drivers["relief"].to_numpy(), 0.0)
+    score = 100.0 * (1.0 - np.exp(-net / scale))
+    gross = 100.0 * (1.0 - np.exp(-pressure / scale))
+    share = np.divide(gross, pressure, out=np.zeros_like(gross), where=pressure > 0)
+    out = pd.DataFrame({c: drivers[c].to_numpy() * share for c in PRESSURE}, index=drivers.index)
+    out["relief"] = score - gross
+    out["score"] = score
+    return out
+
+
+_CONTRIB_COLUMNS = ["finding_id", "article_id", "published", "country", "counterpart", "component",
+                    "event", "weight"]
+
+
+def _emit(frame: pd.DataFrame, rule: RiskRule, country: pd.Series, counterpart: pd.Series,
+          event_cols: list[str], weights: RiskWeights) -> pd.DataFrame:
+    """Contribution rows of one rule: the pair, an event key naming the fact, and the weight."""
+    modality = frame["modality"] if "modality" in frame.columns else pd.Series(None, index=frame.index)
+    factor = modality.astype(object).map(lambda m: weights.modality.get(m, 1.0) if isinstance(m, str) else 1.0)
+    confidence = pd.to_numeric(frame["confidence"], errors="coerce").fillna(1.0).clip(0.0, 1.0)
+    event = frame[event_cols].astype("string").fillna("").agg("|".join, axis=1) if len(frame) else []
+    out = pd.DataFrame({
+        "finding_id": frame["finding_id"].astype(str), "article_id": frame["article_id"].astype(str),
+        "published": frame["published"], "country": country.astype(str),
+        "counterpart": counterpart.astype(str), "component": rule.component,
+        "event": rule.table + "|" + pd.Series(event, index=frame.index, dtype="string"),
+        "weight": rule.weight * factor.astype(float) * confidence,
+    })
+    return out[out["country"] != out["counterpart"]]
+
+
+def _regime_pairs(frame: pd.DataFrame, weights: RiskWeights) -> pd.DataFrame:
+    """Procurement rows joined to every sender whose regime covers the supplier on that date."""
+    regimes = pd.DataFrame([r.__dict__ for r in weights.regimes if r.kind == "supplier"])
+    if regimes.empty or frame.empty:
+        return frame.assign(sender=pd.Series(dtype=object)).iloc[0:0]
+    joined = frame.merge(regimes[["supplier", "sender", "start", "end"]], on="supplier")
+    inside = (joined["published"] >= joined["start"]) & (joined["published"] <= joined["end"])
+    return joined[inside & (joined["buyer"] != joined["sender"])].drop(columns=["start", "end"])
+
+
+def _list_sender(list_source: object, weights: RiskWeights) -> str | None:
+    """The sender behind a screening list: exact list key, else the longest key it starts with."""
+    if not isinstance(list_source, str) or not list_source:
+        return None
+    key = list_source.strip().lower()
+    lists = {r.supplier.lower(): r.sender for r in weights.regimes if r.kind == "list"}
+    hits = [k for k in lists if key == k or key.startswith(k)]
+    return lists[max(hits, key=len)] if hits else None
+
+
+def contributions(findings: Mapping[str, pd.DataFrame], weights: RiskWeights,
+                  articles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per (finding, pair, component) with its weight before decay and deduplication.
+
+    Positions rarely name both countries, so a statement also joins every pair
+    that the same article establishes through sanctions, procurement or entities
+    in which the speaker is the counterpart (hostile) or the country (defiant).
+    """
+    frames = {k: v for k, v in findings.items() if v is not None and not v.empty}
+    if articles is not None:
+        dates = articles.set_index("article_id")["published"]
+        frames = {k: v.assign(published=v["published"].fillna(v["article_id"].map(dates)))
+                  for k, v in frames.items()}
+    parts: list[pd.DataFrame] = []
+    for rule in weights.rules:
+        frame = frames.get(rule.table)
+        if frame is None or rule.table == "positions":
+            continue
+        hit = frame[rule.mask(frame)]
+        if rule.table == "sanctions":
+            hit = hit[hit["target"].notna() & hit["sender"].notna()]
+            parts.append(_emit(hit, rule, hit["target"], hit["sender"],
+                               ["sender", "target", "action", "regime"], weights))
+        elif rule.table == "procurement":
+            hit = _regime_pairs(hit[hit["buyer"].notna() & hit["supplier"].notna()], weights)
+            parts.append(_emit(hit, rule, hit["buyer"], hit["sender"],
+                               ["buyer", "supplier", "system", "stage"], weights))
+        elif rule.table == "entities":
+            sender = hit["list_source"].map(lambda s: _list_sender(s, weights))
+            keep = sender.notna() & hit["country"].notna()
+            hit = hit[keep]
+            hit = hit.assign(_key=hit["list_id"].fillna(hit["name"]))
+            parts.append(_emit(hit, rule, hit["country"], sender[keep], ["_key"], weights))
+    base = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_CONTRIB_COLUMNS)
+    positions = frames.get("positions")
+    if positions is not None:
+        parts.append(_position_contributions(positions, base, weights))
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else base
+    return out[_CONTRIB_COLUMNS].drop_duplicates(["finding_id", "country", "counterpart", "component"])
+
+
+def _position_contributions(positions: pd.DataFrame, base: pd.DataFrame, weights: RiskWeights) -> pd.DataFrame:
+    """Hostile statements (speaker = counterpart) and defiant ones (speaker = country)."""
+    senders = set(base["counterpart"]) | {r.sender for r in weights.regimes}
+    context = base[["article_id", "country", "counterpart"]].drop_duplicates()
+    parts = []
+    for rule in (r for r in weights.rules if r.table == "positions"):
+        hit = positions[rule.mask(positions) & positions["speaker_country"].notna()]
+        own, other = ("counterpart", "country") if rule.side == "counterpart" else ("country", "counterpart")
+        direct = hit[hit["about_country"].notna()]
+        direct = direct.assign(**{own: direct["speaker_country"], other: direct["about_country"]})
+        linked = hit.merge(context.rename(columns={own: "speaker_country"}), on=["article_id", "speaker_country"])
+        linked[own] = linked["speaker_country"]
+        both = pd.concat([direct, linked], ignore_index=True)
+        both = both[both["counterpart"].isin(senders)]
+        parts.append(_emit(both, rule, both["country"], both["counterpart"],
+                           ["speaker_country", "about_country", "topic", "stance"], weights))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_CONTRIB_COLUMNS)
+
+
+def score_pairs(articles: pd.DataFrame, findings: Mapping[str, pd.DataFrame], freq: str = "M",
+                weights: RiskWeights | None = None, reviews: pd.DataFrame | None = None,
+                clusters: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``pair_risk`` per schemas.PAIR_RISK for periods of ``freq`` (D, W or M).
+
+    ``clusters`` (dedupe.cluster_articles) is computed from the article text when
+    not given; pass it when the pipeline already has it. Findings an analyst
+    marked wrong in ``reviews`` (review.load_reviews) are dropped first.
+    """
+    if freq not in _PERIOD_DAYS:
+        raise ValueError(f"freq must be one of {sorted(_PERIOD_DAYS)}, got {freq!r}")
+    weights = weights or load_weights()
+    findings = review.drop_rejected(dict(findings), reviews)
+    contribs = contributions(findings, weights, articles)
+    if contribs.empty:
+        return schemas.empty("pair_risk")
+    if clusters is None and "text" in articles.columns:
+        clusters = dedupe.cluster_articles(articles)
+    units = dedupe.collapse_events(contribs, dedupe.source_keys(articles, clusters), freq)
+    units = units[units["weight"] > 0].reset_index(drop=True)
+    if units.empty:
+        return schemas.empty("pair_risk")
+    return _decay_and_score(units, freq, weights)
+
+
+def _decay_and_score(units: pd.DataFrame, freq: str, weights: RiskWeights) -> pd.DataFrame:
+    """Spread each unit over the periods of its window, decayed, and score every (pair, period)."""
+    window_days = weights.half_life_days * weights.window_half_lives
+    span = int(math.ceil(window_days / _PERIOD_DAYS[freq])) + 1
+    pair_code = pd.factorize(units["country"].astype(str) + "\x1f" + units["counterpart"].astype(str))[0]
+    first_unit = np.unique(pair_code, return_index=True)[1]  # codes are 0..k-1 in order
+    comp_code = units["component"].map({c: i for i, c in enumerate(COMPONENTS)}).to_numpy()
+    unit = np.repeat(np.arange(len(units)), span)
+    period = units["period"].to_numpy()[unit] + np.tile(np.arange(span), len(units))
+    uniq, inverse = np.unique(period, return_inverse=True)
+    ends = pd.PeriodIndex.from_ordinals(uniq, freq=freq).end_time.normalize()
+    end_day = ends.to_numpy().astype("datetime64[D]").astype(np.int64)[inverse]
+    pub_day = units["published"].to_numpy().astype("datetime64[D]").astype(np.int64)[unit]
+    age = (end_day - pub_day).astype(float)
+    keep = age <= window_days
+    unit, period, age = unit[keep], period[keep], age[keep]
+    value = units["weight"].to_numpy()[unit] * np.power(0.5, age / weights.half_life_days)
+
+    base = int(period.min())
+    width = int(period.max()) - base + 1
+    row_key = pair_code[unit].astype(np.int64) * width + (period - base)
+    first = pd.Series(row_key).groupby(pair_code[unit]).agg(["min", "max"])
+    grid = np.concatenate([np.arange(lo, hi + 1) for lo, hi in zip(first["min"], first["max"])])
+    rows, row_of = np.unique(np.concatenate([grid, row_key]), return_inverse=True)
+    row_of = row_of[len(grid):]
+    sums = np.bincount(row_of * len(COMPONENTS) + comp_code[unit], weights=value,
+                       minlength=len(rows) * len(COMPONENTS)).reshape(len(rows), len(COMPONENTS))
+    drivers = pd.DataFrame(sums, columns=list(COMPONENTS))
+    points = score_drivers(drivers, weights.scale)
+
+    counted = points[list(COMPONENTS)].to_numpy()[row_of, comp_code[unit]] != 0
+    ids_of_unit = units["finding_ids"].to_numpy()
+    finding_ids: list[list[str]] = [[] for _ in range(len(rows))]
+    order = np.argsort(row_of[counted], kind="stable")
+    grouped_rows = row_of[counted][order]
+    grouped_units = unit[counted][order]
+    bounds = np.flatnonzero(np.diff(grouped_rows)) + 1
+    for rows_chunk, units_chunk in zip(np.split(grouped_rows, bounds), np.split(grouped_units, bounds)):
+        if len(rows_chunk):
+            finding_ids[rows_chunk[0]] = sorted(set(chain.from_iterable(ids_of_unit[units_chunk])))
+
+    pair_of_row = first_unit[rows // width]
+    out = pd.DataFrame({
+        "country": units["country"].to_numpy()[pair_of_row],
+        "counterpart": units["counterpart"].to_numpy()[pair_of_row],
+        "period": pd.PeriodIndex.from_ordinals(rows % width + base, freq=freq).start_time,
+        "freq": freq,
+        **{c: points[c].to_numpy() for c in ("score", *COMPONENTS)},
+        "finding_ids": finding_ids,
+    })
+    out = out.sort_values(["country", "counterpart", "period"]).reset_index(drop=True)
+    return schemas.conform(out, "pair_risk")

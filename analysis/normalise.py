@@ -1,0 +1,93 @@
+"""Raw rows -> the article table and the rejects table, one reason per rejected row.
+
+Order of checks (the first failure is the reason): unreadable row, missing or
+empty text, bad encoding, too long, missing date, unparseable date,
+implausible date, duplicate id, exact duplicate text.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import schemas
+from analysis.dates import parse_dates
+from analysis.ingest import IngestState, text_hash
+
+
+def _encodable(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from bad JSON escapes or bad CSV bytes
+        return False
+    return True
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split one raw chunk into accepted articles and rejects; updates ``state`` for duplicates."""
+    reasons = pd.Series(raw["error"].astype(object), index=raw.index)
+    texts = pd.Series([_as_text(v) for v in raw["text"]], index=raw.index, dtype=object)
+    titles = pd.Series([_as_text(v) for v in raw["title"]], index=raw.index, dtype=object)
+    blank = texts.isna() | (texts.fillna("").str.strip() == "")
+    reasons = reasons.where(reasons.notna(), blank.map({True: "empty_text", False: None}))
+    todo = reasons.isna()
+    unencodable = [idx for idx in raw.index[todo] if not (_encodable(texts[idx]) and _encodable(titles[idx]))]
+    reasons[unencodable] = "bad_encoding"
+    too_long = texts.fillna("").str.len() > state.max_chars
+    reasons[reasons.isna() & too_long] = "too_long"
+
+    published, implausible = parse_dates(raw["published"], state.min_year)
+    missing = raw["published"].isna() | (raw["published"].astype("string").str.strip() == "").fillna(True)
+    reasons[reasons.isna() & missing] = "missing_date"
+    implausible = reasons.isna() & implausible
+    reasons[implausible] = "implausible_date:" + raw.loc[implausible, "published"].astype(str).str.slice(0, 40)
+    bad_date = reasons.isna() & published.isna()
+    reasons[bad_date] = "unparseable_date:" + raw.loc[bad_date, "published"].astype(str).str.slice(0, 40)
+
+    hashes = pd.Series(None, index=raw.index, dtype=object)
+    ids = raw["article_id"].map(_as_text).str.strip()
+    for idx in raw.index[reasons.isna()]:
+        digest = text_hash(texts[idx])
+        hashes[idx] = digest
+        article_id = ids[idx] if isinstance(ids[idx], str) and ids[idx] else f"h{digest}"
+        ids[idx] = article_id
+        if article_id in state.hash_by_id:
+            same = state.hash_by_id[article_id] == digest
+            reasons[idx] = f"duplicate_of:{article_id}" if same else f"duplicate_id:{article_id}"
+        elif digest in state.ids_by_hash:
+            reasons[idx] = f"duplicate_of:{state.ids_by_hash[digest]}"
+        else:
+            state.ids_by_hash[digest] = article_id
+            state.hash_by_id[article_id] = digest
+
+    ok = reasons.isna()
+    articles = pd.DataFrame({
+        "article_id": ids[ok],
+        "published": published[ok],
+        "title": titles[ok],
+        "text": texts[ok],
+        "source": raw.loc[ok, "source"].map(_as_text),
+        "url": raw.loc[ok, "url"].map(_as_text),
+        "content_hash": hashes[ok],
+        "input_file": input_file,
+    })
+    bad = ~ok
+    preview = raw.loc[bad, "raw"].fillna("").astype(str)
+    preview = preview.where(preview != "", texts[bad].fillna("").str.slice(0, 120))
+    rejects = pd.DataFrame({
+        "input_file": input_file,
+        "row": raw.loc[bad, "row"],
+        "article_id": ids[bad],
+        "reason": reasons[bad],
+        "preview": preview.map(lambda s: s.encode("utf-8", "replace").decode("utf-8")),
+    })
+    return schemas.conform(articles, "articles"), schemas.conform(rejects, "rejects")

@@ -1,0 +1,307 @@
+"""The chunked runner: input files -> every table of DESIGN §3 in an output folder.
+
+Reads in chunks (memory bounded by the chunk size, not the corpus), tags each
+chunk with the pure tagger functions, streams the results into staged Parquet
+files and commits them atomically. Re-running on the same input re-uses the
+findings of articles whose content and pipeline fingerprint are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import platform
+import time
+from collections import Counter, defaultdict, deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis import ingest, schemas, settings, store
+from analysis.normalise import normalise
+from analysis.sentences import Splitter, load_splitter, split_sentences
+from analysis.vocab import Vocab, load_vocab
+
+TAGGERS = ("sanctions", "procurement", "positions", "entities")
+CHUNK_TABLES = ("articles", *TAGGERS)
+ALL_TABLES = ("articles", "rejects", *TAGGERS, "deals", "pair_risk", "alerts")
+VERSIONED = ("pandas", "pyarrow", "duckdb", "ahocorasick-rs", "rapidfuzz", "dask", "streamlit")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Resources:
+    """What a worker needs to tag chunks; loaded once per process."""
+
+    vocab: Vocab
+    splitter: Splitter
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> "Resources":
+        root = Path(data_dir) if data_dir else settings.get_path("data_dir")
+        return cls(vocab=load_vocab(root), splitter=load_splitter(root))
+
+
+@dataclass
+class Timings:
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, stage: str, started: float) -> float:
+        now = time.perf_counter()
+        self.seconds[stage] += now - started
+        return now
+
+
+def tag_chunk(articles: pd.DataFrame, resources: Resources,
+              timings: Timings | None = None) -> dict[str, pd.DataFrame]:
+    """Sentences, every tagger, trigger-system links and the exposure flag for one chunk.
+
+    Pure: the pandas and Dask engines both call this on a frame of articles.
+    """
+    timings = timings or Timings()
+    from analysis import exposure, linking
+
+    tick = time.perf_counter()
+    sentences = split_sentences(articles, resources.splitter)
+    tick = timings.add("sentences", tick)
+    findings: dict[str, pd.DataFrame] = {}
+    for name in TAGGERS:
+        findings[name] = importlib.import_module(f"analysis.taggers.{name}").tag(articles, sentences, resources.vocab)
+        tick = timings.add(name, tick)
+    findings["sanctions"] = linking.link_trigger_systems(findings["sanctions"], sentences, resources.vocab)
+    flags = exposure.flag_exposure(articles, sentences, findings, resources.vocab)
+    flagged = articles.drop(columns=["exposed", "exposed_reason"]).merge(flags, on="article_id", how="left")
+    flagged["exposed"] = flagged["exposed"].fillna(False)
+    timings.add("exposure", tick)
+    return {"articles": schemas.conform(flagged, "articles"), **findings}
+
+
+def fingerprint(data_dir: Path) -> str:
+    """Hash of the pipeline code and vocabularies: when it changes, nothing old is re-used."""
+    digest = hashlib.sha1()
+    package = Path(__file__).resolve().parent
+    paths = sorted(package.rglob("*.py"))
+    for sub in ("catalogue", "gazetteer", "rules", "rates", "lists"):
+        paths += sorted(p for p in (data_dir / sub).rglob("*") if p.is_file())
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _previous(out_dir: Path, print_: str) -> dict[str, str]:
+    """article_id -> content_hash of the last committed run, if made by the same pipeline."""
+    run = store.read_run(out_dir)
+    if not run or run.get("fingerprint") != print_ or not (out_dir / "articles.parquet").exists():
+        return {}
+    old = store.read_table(out_dir, "articles", columns=["article_id", "content_hash"])
+    return dict(zip(old["article_id"], old["content_hash"]))
+
+
+def _carry_over(out_dir: Path, staged: store.StagedTables, keep: set[str]) -> None:
+    """Copy the previous run's rows for articles not re-tagged in this run."""
+    if not keep:
+        return
+    ids = list(keep)
+    for table in CHUNK_TABLES:
+        path = out_dir / f"{table}.parquet"
+        if not path.exists():
+            continue
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=5000):
+            mask = pc.is_in(batch.column("article_id"), value_set=pa_array(ids))
+            kept = batch.filter(mask)
+            if kept.num_rows:
+                staged.write(table, pa_table(kept, table))
+
+
+def pa_array(values: list[str]) -> Any:
+    import pyarrow as pa
+    return pa.array(values, type=pa.string())
+
+
+def pa_table(batch: Any, table: str) -> Any:
+    import pyarrow as pa
+    return pa.Table.from_batches([batch]).cast(schemas.arrow_schema(table))
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def post_process(staged: store.StagedTables, timings: Timings) -> None:
+    """Cross-article tables: deals, pair risk and alerts, from the staged findings."""
+    from analysis import alerts, deals, risk
+
+    tick = time.perf_counter()
+    articles = staged.read("articles", columns=["article_id", "published", "title", "text", "source"])
+    findings = {t: staged.read(t) for t in TAGGERS}
+    staged.write("deals", deals.build_deals(findings["procurement"], articles))
+    tick = timings.add("deals", tick)
+    pair_risk = risk.score_pairs(articles, findings)
+    staged.write("pair_risk", pair_risk)
+    tick = timings.add("pair_risk", tick)
+    staged.write("alerts", alerts.build_alerts(pair_risk, findings))
+    timings.add("alerts", tick)
+
+
+def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None,
+        resources: Resources | None = None, progress: Progress | None = None,
+        incremental: bool = True, workers: int = 1) -> dict[str, Any]:
+    """Process ``inputs`` into ``out_dir``; returns the run report also written to run.json."""
+    out_dir = Path(out_dir)
+    chunk_size = chunk_size or settings.get_int("chunk_size")
+    started = datetime.now(timezone.utc)
+    timings = Timings()
+    state = ingest.IngestState(max_chars=settings.get_int("max_text_chars"),
+                               min_year=settings.get_int("min_year"))
+    files = ingest.expand_inputs(list(inputs), state)
+    resources = resources or Resources.load()
+    aliases = ingest.load_column_aliases(resources.vocab.data_dir)
+    print_ = fingerprint(resources.vocab.data_dir)
+    with store.locked(out_dir):
+        previous = _previous(out_dir, print_) if incremental else {}
+        staged = store.StagedTables(out_dir)
+        try:
+            tagger = ChunkTagger(resources, workers, timings)
+            try:
+                counts = _ingest_and_tag(files, chunk_size, aliases, state, previous, tagger, staged,
+                                         timings, progress)
+            finally:
+                tagger.close()
+            keep = set(previous) - counts.pop("_tagged_ids")
+            _carry_over(out_dir, staged, keep)
+            post_process(staged, timings)
+            report = _report(inputs, files, state, counts, staged, timings, print_, started)
+            staged.commit(ALL_TABLES, report)
+        except BaseException:
+            staged.abort()
+            raise
+    return report
+
+
+def _ingest_and_tag(files: list[Path], chunk_size: int, aliases: dict[str, list[str]],
+                    state: ingest.IngestState, previous: dict[str, str], tagger: "ChunkTagger",
+                    staged: store.StagedTables, timings: Timings, progress: Progress | None) -> dict[str, Any]:
+    rows_in = 0
+    unchanged = 0
+    reasons: Counter[str] = Counter()
+    tagged: set[str] = set()
+    for path in files:
+        for raw in ingest.iter_raw(path, chunk_size, aliases):
+            tick = time.perf_counter()
+            rows_in += len(raw)
+            articles, rejects = normalise(raw, str(path), state)
+            staged.write("rejects", rejects)
+            reasons.update(r.split(":", 1)[0] for r in rejects["reason"])
+            fresh = articles[[previous.get(a) != h for a, h in zip(articles["article_id"], articles["content_hash"])]]
+            unchanged += len(articles) - len(fresh)
+            timings.add("ingest", tick)
+            if len(fresh):
+                tagged.update(fresh["article_id"])
+            for tables in tagger.submit(fresh):
+                _write_tables(staged, tables, timings)
+            if progress:
+                progress(len(raw), len(rejects))
+    for tables in tagger.drain():
+        _write_tables(staged, tables, timings)
+    return {"rows_in": rows_in, "unchanged": unchanged, "reasons": dict(reasons), "_tagged_ids": tagged}
+
+
+def _write_tables(staged: store.StagedTables, tables: dict[str, pd.DataFrame], timings: Timings) -> None:
+    tick = time.perf_counter()
+    for table, frame in tables.items():
+        staged.write(table, frame)
+    timings.add("write", tick)
+
+
+_WORKER_RESOURCES: list[Resources] = []  # one per worker process, set by its initializer
+
+
+def _init_worker(data_dir: Path) -> None:
+    _WORKER_RESOURCES.append(Resources.load(data_dir))
+
+
+def _tag_in_worker(articles: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    timings = Timings()
+    tables = tag_chunk(articles, _WORKER_RESOURCES[0], timings)
+    return tables, dict(timings.seconds)
+
+
+class ChunkTagger:
+    """Tags chunks in this process, or across ``workers`` processes with a bounded queue.
+
+    Results come back in submission order so output files are deterministic.
+    """
+
+    def __init__(self, resources: Resources, workers: int, timings: Timings) -> None:
+        self.resources = resources
+        self.timings = timings
+        self.pending: deque[Future] = deque()
+        self.pool = None
+        self.limit = 2 * workers
+        if workers > 1:
+            self.pool = ProcessPoolExecutor(workers, initializer=_init_worker,
+                                            initargs=(resources.vocab.data_dir,))
+
+    def submit(self, articles: pd.DataFrame) -> list[dict[str, pd.DataFrame]]:
+        """Queue a chunk; returns whatever finished results must be written now."""
+        if not len(articles):
+            return []
+        if self.pool is None:
+            return [tag_chunk(articles, self.resources, self.timings)]
+        self.pending.append(self.pool.submit(_tag_in_worker, articles))
+        done = []
+        while len(self.pending) >= self.limit:
+            done.append(self._collect())
+        return done
+
+    def drain(self) -> list[dict[str, pd.DataFrame]]:
+        return [self._collect() for _ in range(len(self.pending))]
+
+    def _collect(self) -> dict[str, pd.DataFrame]:
+        tables, seconds = self.pending.popleft().result()
+        for stage, value in seconds.items():
+            self.timings.seconds[stage] += value
+        return tables
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _report(inputs: list[str | Path], files: list[Path], state: ingest.IngestState, counts: dict[str, Any],
+            staged: store.StagedTables, timings: Timings, print_: str, started: datetime) -> dict[str, Any]:
+    rejected = staged.counts.get("rejects", 0)
+    finished = datetime.now(timezone.utc)
+    return {
+        "inputs": [str(p) for p in inputs],
+        "files": [str(p) for p in files],
+        "skipped_files": state.skipped_files,
+        "rows_in": counts["rows_in"],
+        "accepted": counts["rows_in"] - rejected,
+        "rejected": rejected,
+        "rejects_by_reason": counts["reasons"],
+        "unchanged_reused": counts["unchanged"],
+        "counts": {t: staged.counts.get(t, 0) for t in ALL_TABLES},
+        "timings_s": {k: round(v, 3) for k, v in timings.seconds.items()},
+        "fingerprint": print_,
+        "versions": _versions(),
+        "started": started.isoformat(),
+        "finished": finished.isoformat(),
+        "elapsed_s": round((finished - started).total_seconds(), 3),
+    }

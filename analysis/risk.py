@@ -73,6 +73,7 @@ class RiskWeights:
     half_life_days: float = 60.0
     window_half_lives: float = 4.0
     scale: float = 6.0
+    alert_jump_points: float = 15.0
     sources: tuple[str, ...] = field(default=())
 
 
@@ -109,6 +110,17 @@ def load_weights(data_dir: Path | None = None) -> RiskWeights:
                pd.Timestamp(r["start"] or "1900-01-01"), pd.Timestamp(r["end"] or "2262-01-01"))
         for r in read_csv_rows(regimes_path, ["regime_id", "kind", "sender", "supplier", "start", "end"]))
     return RiskWeights(tuple(rules), modality, regimes, **params, sources=(str(path), str(regimes_path)))
+
+
+def points(weight: float | np.ndarray, scale: float) -> float | np.ndarray:
+    """Score of a pair whose only driver has this raw weight: the saturating curve on its own."""
+    return 100.0 * (1.0 - np.exp(-np.asarray(weight, dtype=float) / scale))
+
+
+def regime_senders(supplier: str, when: pd.Timestamp, weights: RiskWeights) -> list[str]:
+    """Senders whose regime covers purchases from ``supplier`` on ``when``."""
+    return sorted({r.sender for r in weights.regimes
+                   if r.kind == "supplier" and r.supplier == supplier and r.start <= when <= r.end})
 
 
 def score_drivers(drivers: pd.DataFrame, scale: float) -> pd.DataFrame:
@@ -162,7 +174,7 @@ def _regime_pairs(frame: pd.DataFrame, weights: RiskWeights) -> pd.DataFrame:
     return joined[inside & (joined["buyer"] != joined["sender"])].drop(columns=["start", "end"])
 
 
-def _list_sender(list_source: object, weights: RiskWeights) -> str | None:
+def list_sender(list_source: object, weights: RiskWeights) -> str | None:
     """The sender behind a screening list: exact list key, else the longest key it starts with."""
     if not isinstance(list_source, str) or not list_source:
         return None
@@ -200,7 +212,7 @@ def contributions(findings: Mapping[str, pd.DataFrame], weights: RiskWeights,
             parts.append(_emit(hit, rule, hit["buyer"], hit["sender"],
                                ["buyer", "supplier", "system", "stage"], weights))
         elif rule.table == "entities":
-            sender = hit["list_source"].map(lambda s: _list_sender(s, weights))
+            sender = hit["list_source"].map(lambda s: list_sender(s, weights))
             keep = sender.notna() & hit["country"].notna()
             hit = hit[keep]
             hit = hit.assign(_key=hit["list_id"].fillna(hit["name"]))

@@ -1,0 +1,162 @@
+"""Alerts: the few changes an analyst should look at today, each naming the findings behind it.
+
+Four kinds (schemas.ALERTS ``kind``): ``score_jump`` (a pair gains at least
+``alert_jump_points`` over its previous period), ``deal_stage`` (a deal is first
+reported at contract or delivery), ``stance_shift`` (a country's stance on a
+topic flips between support and oppose) and ``listed_entity`` (a listed
+organisation first appears in the news). Rejected findings (reviews) never
+raise an alert nor appear as evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis import review, schemas
+from analysis.risk import COMPONENTS, RiskWeights, list_sender, load_weights, points, regime_senders
+
+ALERT_STAGES = ("contract", "delivery")  # the stages sanctions laws punish (risk_weights.csv)
+SHIFT_STANCES = ("support", "oppose")
+
+
+def _alert_id(kind: str, *key: object) -> str:
+    raw = "\x1f".join([kind, *("" if k is None or k is pd.NA else str(k) for k in key)])
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def _rule_weight(weights: RiskWeights, table: str, **values: str) -> float:
+    for rule in weights.rules:
+        if rule.table == table and all(values.get(k) == v or v == "*" for k, v in rule.when):
+            return rule.weight
+    return 0.0
+
+
+def score_jumps(pair_risk: pd.DataFrame, published: pd.Series, weights: RiskWeights,
+                rejected: set[str]) -> list[dict]:
+    """A pair's score rising by ``alert_jump_points`` or more over its previous period.
+
+    Evidence is the findings first published within the period (what is new);
+    when nothing is new (relief ageing out) it is every finding of the row.
+    """
+    out = []
+    frame = pair_risk.sort_values(["country", "counterpart", "freq", "period"])
+    for (country, counterpart, freq), rows in frame.groupby(["country", "counterpart", "freq"], sort=False):
+        periods = pd.PeriodIndex(rows["period"], freq=freq)
+        previous = rows["score"].shift(1).where(np.diff(periods.asi8, prepend=-10**9) == 1, 0.0).fillna(0.0)
+        delta = rows["score"] - previous
+        comp_delta = rows[list(COMPONENTS)].diff().fillna(rows[list(COMPONENTS)])
+        for idx in rows.index[delta.to_numpy() >= weights.alert_jump_points]:
+            row, start = rows.loc[idx], rows.loc[idx, "period"]
+            end = (pd.Period(start, freq=freq) + 1).start_time
+            ids = [i for i in row["finding_ids"] if i not in rejected]
+            new = [i for i in ids if start <= published.get(i, pd.NaT) < end] or ids
+            driver = comp_delta.loc[idx].idxmax()
+            out.append({
+                "alert_id": _alert_id("score_jump", country, counterpart, freq, start),
+                "kind": "score_jump", "country": country, "counterpart": counterpart, "date": start,
+                "message": f"{country}-{counterpart} risk rose {delta[idx]:.0f} points to {row['score']:.0f} "
+                           f"in the period from {start:%Y-%m-%d}; largest driver: {driver}",
+                "severity": float(delta[idx]), "finding_ids": sorted(new)})
+    return out
+
+
+def deal_stages(procurement: pd.DataFrame, weights: RiskWeights) -> list[dict]:
+    """A deal (buyer, supplier, system) first reported at contract or delivery.
+
+    One alert per sender whose regime covers the supplier then; a deal no regime
+    covers still alerts, with no counterpart and severity 0 (information only).
+    """
+    out = []
+    frame = procurement[procurement["stage"].isin(ALERT_STAGES)].dropna(subset=["buyer", "supplier", "system", "published"])
+    for (buyer, supplier, system, stage), rows in frame.groupby(["buyer", "supplier", "system", "stage"]):
+        first = rows["published"].min()
+        ids = sorted(rows.loc[rows["published"] == first, "finding_id"].astype(str))
+        senders = regime_senders(supplier, first, weights) or [None]
+        for sender in senders:
+            severity = points(_rule_weight(weights, "procurement", stage=stage), weights.scale) if sender else 0.0
+            covered = f"; purchases from {supplier} are covered by {sender} sanctions" if sender else ""
+            out.append({
+                "alert_id": _alert_id("deal_stage", buyer, supplier, system, stage, sender),
+                "kind": "deal_stage", "country": buyer, "counterpart": sender, "date": first,
+                "message": f"{buyer} deal for {system} from {supplier} reached {stage}{covered}",
+                "severity": float(severity), "finding_ids": ids})
+    return out
+
+
+def stance_shifts(positions: pd.DataFrame, weights: RiskWeights) -> list[dict]:
+    """A country's stance on a topic (about the same country) flipping between support and oppose.
+
+    Stances are read per day (the day's majority; a tied day is skipped as unclear)
+    so one article quoting both sides does not count as a shift.
+    """
+    out = []
+    frame = positions[positions["stance"].isin(SHIFT_STANCES)].dropna(subset=["speaker_country", "published"])
+    frame = frame.assign(about=frame["about_country"].fillna(""), day=frame["published"].dt.normalize())
+    for (speaker, about, topic), rows in frame.groupby(["speaker_country", "about", "topic"]):
+        counts = rows.groupby(["day", "stance"]).size().unstack(fill_value=0)
+        previous = None
+        for day, row in counts.iterrows():
+            if row.max() * 2 <= row.sum():
+                continue  # tied day: no clear stance
+            stance = row.idxmax()
+            if previous is not None and stance != previous[1]:
+                ids = rows.loc[((rows["day"] == day) & (rows["stance"] == stance))
+                               | ((rows["day"] == previous[0]) & (rows["stance"] == previous[1])), "finding_id"]
+                weight = _rule_weight(weights, "positions", topic=topic, stance=stance)
+                about_text = f" about {about}" if about else ""
+                out.append({
+                    "alert_id": _alert_id("stance_shift", speaker, about, topic, day),
+                    "kind": "stance_shift", "country": speaker, "counterpart": about or None, "date": day,
+                    "message": f"{speaker} moved from {previous[1]} to {stance} on {topic}{about_text} "
+                               f"(previous: {previous[0]:%Y-%m-%d})",
+                    "severity": float(points(max(weight, 0.5), weights.scale)),
+                    "finding_ids": sorted(ids.astype(str))})
+            previous = (day, stance)
+    return out
+
+
+def listed_entities(entities: pd.DataFrame, weights: RiskWeights) -> list[dict]:
+    """A listed organisation appearing in the news for the first time."""
+    out = []
+    frame = entities.dropna(subset=["published"])
+    frame = frame.assign(key=frame["list_id"].fillna(frame["name"])).dropna(subset=["key"])
+    for key, rows in frame.groupby("key"):
+        first = rows["published"].min()
+        hit = rows[rows["published"] == first]
+        top = hit.sort_values("score", ascending=False).iloc[0]
+        sender = list_sender(top["list_source"], weights)
+        score = float(top["score"]) if pd.notna(top["score"]) else 1.0
+        out.append({
+            "alert_id": _alert_id("listed_entity", key),
+            "kind": "listed_entity", "country": top["country"], "counterpart": sender, "date": first,
+            "message": f"{top['name']} in the news matches listed {top['list_name']} ({key})",
+            "severity": float(points(_rule_weight(weights, "entities") * score, weights.scale)),
+            "finding_ids": sorted(hit["finding_id"].astype(str))})
+    return out
+
+
+def build_alerts(pair_risk: pd.DataFrame, findings: Mapping[str, pd.DataFrame],
+                 reviews: pd.DataFrame | None = None, weights: RiskWeights | None = None) -> pd.DataFrame:
+    """The alerts table (schemas.ALERTS), newest first, each with its evidence finding ids."""
+    weights = weights or load_weights()
+    kept = review.drop_rejected({k: v for k, v in findings.items() if v is not None}, reviews)
+    rejected = review.rejected_ids(reviews)
+    published = pd.concat([f.set_index(f["finding_id"].astype(str))["published"]
+                           for f in kept.values() if len(f)] or [pd.Series(dtype="datetime64[ns]")])
+    published = published[~published.index.duplicated()]
+    records = score_jumps(pair_risk, published, weights, rejected) if len(pair_risk) else []
+    if len(kept.get("procurement", [])):
+        records += deal_stages(kept["procurement"], weights)
+    if len(kept.get("positions", [])):
+        records += stance_shifts(kept["positions"], weights)
+    if len(kept.get("entities", [])):
+        records += listed_entities(kept["entities"], weights)
+    records = [r for r in records if r["finding_ids"]]
+    if not records:
+        return schemas.empty("alerts")
+    frame = pd.DataFrame(records).sort_values(["date", "severity"], ascending=[False, False])
+    return schemas.conform(frame.drop_duplicates("alert_id"), "alerts")

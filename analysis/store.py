@@ -162,10 +162,10 @@ class Store:
         for table in schemas.TABLES:
             path = self.out_dir / f"{table}.parquet"
             if path.exists():
-                self.con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet(?)", [str(path)])
-            else:
-                empty = schemas.empty(table)  # noqa: F841 - registered by name below
-                self.con.register(f"{table}_empty", to_arrow(empty, table))
+                quoted = str(path).replace("'", "''")
+                self.con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{quoted}')")
+            else:  # not written yet: an empty view with the declared columns
+                self.con.register(f"{table}_empty", to_arrow(schemas.empty(table), table))
                 self.con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_empty")
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:

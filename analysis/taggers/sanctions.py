@@ -1,0 +1,288 @@
+"""Sanctions signals: (sender, target, action, regime, modality) per sentence, with the article as context.
+
+A cheap Aho-Corasick prefilter keeps only sentences with a sanctions cue (most
+articles have none). Each remaining sentence is read by the rule table
+``data/rules/sanctions_rules.csv``: negative rules drop non-political senses,
+each trigger takes the action of the nearest action cue, and countries come
+from the gazetteer plus actor rules. A sender or target the sentence leaves
+out is carried over from earlier sanctions sentences (or the headline), which
+is how "the sanctions" in paragraph five still gets its countries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick_rs
+import pandas as pd
+
+from analysis import schemas
+from analysis.vocab import VocabError, read_csv_rows
+
+RULES_FILE = "rules/sanctions_rules.csv"
+KINDS = ("trigger", "negative", "action", "negation", "hypothetical", "regime", "actor", "target_prep")
+COLUMNS = ["rule_id", "kind", "pattern", "value", "sender", "weight", "rationale", "example_positive",
+           "example_negative"]
+# Cheap lower-case cues: a sentence without one of these cannot hold a trigger.
+PREFILTER = ("sanction", "embargo", "waive", "exempt", "blacklist", "entity list", "export control", "export ban",
+             "export restriction", "export curb", "caatsa", "countering america", "arms sales", "arms exports",
+             "weapons sales", "arms transfers", "arms deliveries", "weapons exports")
+# Senders that usually stand before "sanctions" as the sender ("US sanctions") rather than the target.
+SENDER_FIRST = frozenset({"USA", "EU", "UN", "GBR", "CAN", "AUS", "JPN", "CHE"})
+WINDOW_BEFORE, WINDOW_AFTER = 70, 45
+_GLUE = re.compile(r"^(?:\s|-led|-imposed|'s|’s|,|\band\b|\bthe\b|\bnew\b|\beconomic\b|\bfinancial\b|"
+                   r"\badditional\b|\btough\b|\bfresh\b|\bsecondary\b|\bnuclear\b|\bunilateral\b|\bexisting\b|"
+                   r"\bcurrent\b|\bcrippling\b|\bmilitary\b|\boil\b|\bsectoral\b|\btargeted\b)*$", re.I)
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got|faces?|facing|faced|under|hit by|risks?|remains?)\b"
+                      r"[^,;]{0,30}$", re.I)
+_BY = re.compile(r"^[^,;]{0,25}?\bby (?:the )?$", re.I)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the rule table, compiled."""
+
+    rule_id: str
+    kind: str
+    regex: re.Pattern[str]
+    value: str
+    sender: str
+    weight: float
+    rationale: str
+    example_positive: str
+    example_negative: str
+
+
+@dataclass(frozen=True)
+class SanctionsRules:
+    """The compiled rule table and the prefilter automaton."""
+
+    rules: tuple[Rule, ...]
+    prefilter: Any
+
+    def of(self, kind: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.kind == kind)
+
+
+def load(data_dir: Path) -> SanctionsRules:
+    """Read and compile data/rules/sanctions_rules.csv; raises VocabError naming the bad row."""
+    path = Path(data_dir) / RULES_FILE
+    rules = []
+    for number, row in enumerate(read_csv_rows(path, COLUMNS), start=2):
+        if row["kind"] not in KINDS:
+            raise VocabError(f"{path}: row {number} has unknown kind {row['kind']!r}")
+        try:
+            pattern = row["pattern"]
+            exact = pattern.startswith("(?-i)")
+            regex = re.compile(pattern[5:] if exact else pattern, 0 if exact else re.IGNORECASE)
+            weight = float(row["weight"])
+        except (re.error, ValueError) as exc:
+            raise VocabError(f"{path}: row {number} ({row['rule_id']}): {exc}") from exc
+        if not row["rationale"] or not row["example_positive"] or not row["example_negative"]:
+            raise VocabError(f"{path}: row {number} ({row['rule_id']}) needs a rationale and both examples")
+        rules.append(Rule(row["rule_id"], row["kind"], regex, row["value"], row["sender"], weight,
+                          row["rationale"], row["example_positive"], row["example_negative"]))
+    automaton = ahocorasick_rs.AhoCorasick(list(PREFILTER))
+    return SanctionsRules(tuple(rules), automaton)
+
+
+@dataclass(frozen=True)
+class Actor:
+    start: int
+    end: int
+    code: str
+    weight: float = 0.7
+
+
+def _actors(text: str, rules: SanctionsRules, gazetteer: Any) -> list[Actor]:
+    found = [Actor(m.start, m.end, m.code) for m in gazetteer.find(text)]
+    taken = [(a.start, a.end) for a in found]
+    for rule in rules.of("actor"):
+        for m in rule.regex.finditer(text):
+            if not any(s < m.end() and m.start() < e for s, e in taken):
+                found.append(Actor(m.start(), m.end(), rule.value, rule.weight))
+    return sorted(found, key=lambda a: a.start)
+
+
+def _nearest(text: str, rules: tuple[Rule, ...], lo: int, hi: int, t0: int, t1: int) -> tuple[Rule, re.Match] | None:
+    """The cue closest to the trigger [t0, t1) inside [lo, hi), not overlapping it."""
+    best, best_d = None, 10**9
+    for rule in rules:
+        for m in rule.regex.finditer(text, lo, hi):
+            if m.start() < t1 and t0 < m.end():
+                continue
+            d = t0 - m.end() if m.end() <= t0 else m.start() - t1
+            if d < best_d:
+                best, best_d = (rule, m), d
+    return best
+
+
+@dataclass
+class Context:
+    """What the article has established so far: the last sender and target, the headline's countries."""
+
+    sender: str | None = None
+    target: str | None = None
+    caatsa: bool = False
+
+
+def _regime(sender: str, cues: set[str], caatsa: bool, target: str) -> str:
+    if "CAATSA" in cues or (caatsa and sender == "USA" and target not in ("IRN", "PRK")):
+        return "CAATSA" if sender == "USA" else "OTHER"
+    if sender == "EU":
+        return "EU"
+    if sender == "UN":
+        return "UN"
+    if "EXPORT_CONTROL" in cues:
+        return "EXPORT_CONTROL"
+    if sender == "GBR":
+        return "UK"
+    return "OFAC" if sender == "USA" else "OTHER"
+
+
+def _resolve(text: str, t0: int, t1: int, actors: list[Actor], rules: SanctionsRules,
+             regime_sender: str | None) -> tuple[str | None, list[str]]:
+    """Sender and targets named in the sentence around one trigger."""
+    sender: str | None = None
+    targets: list[str] = []
+    before = [a for a in actors if a.end <= t0]
+    after = [a for a in actors if a.start >= t1]
+    preps = rules.of("target_prep")
+    # "sanctions imposed by the United States"
+    for a in after:
+        if _BY.search(text[t1:a.start]):
+            sender = a.code
+            break
+    # "US sanctions", "Iran sanctions", "U.S.-led sanctions on Russia"
+    premod = before[-1] if before and _GLUE.match(text[before[-1].end:t0]) else None
+    after_prep = [a for a in after if a.start - t1 <= WINDOW_AFTER + 40 and a.code != sender
+                  and any(p.regex.search(text, t1, a.start) for p in preps)]
+    if premod is not None:
+        if sender is None and (premod.code in SENDER_FIRST or after_prep):
+            sender = premod.code
+        elif premod.code != sender:
+            targets.append(premod.code)
+    if after_prep:
+        first = after_prep[0]
+        group = [first]
+        for a in after_prep[1:]:
+            if re.fullmatch(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+", text[group[-1].end:a.start], re.I):
+                group.append(a)
+        targets += [a.code for a in group if a.code not in targets]
+    rest = [a for a in before if a is not premod]
+    if sender is None and rest:
+        subject = rest[0]
+        gap = text[subject.end:t0]
+        if _PASSIVE.search(gap) and not targets:
+            targets.append(subject.code)
+            rest = rest[1:]
+            sender = next((a.code for a in rest if a.code != subject.code), None)
+        else:
+            sender = subject.code
+    if sender is None:
+        sender = regime_sender
+    if not targets:
+        others = [a for a in actors if a.code != sender and a.code not in ("EU", "UN")]
+        if others:
+            targets.append(min(others, key=lambda a: abs(a.start - t0)).code)
+    return sender, [t for t in targets if t != sender]
+
+
+def _sentence_records(text: str, offset: int, article_id: str, sentence: int, rules: SanctionsRules,
+                      gazetteer: Any, ctx: Context) -> list[dict[str, Any]]:
+    if any(r.regex.search(text) for r in rules.of("negative")):
+        return []
+    triggers = [(r, m) for r in rules.of("trigger") for m in r.regex.finditer(text)]
+    if not triggers:
+        return []
+    actors = _actors(text, rules, gazetteer)
+    cues: set[str] = set()
+    regime_sender = None
+    for rule in rules.of("regime"):
+        if rule.regex.search(text):
+            cues.add(rule.value)
+            regime_sender = regime_sender or rule.sender or None
+    if "CAATSA" in cues:
+        ctx.caatsa = True
+    out = []
+    for trig, m in sorted(triggers, key=lambda x: x[1].start()):
+        t0, t1 = m.start(), m.end()
+        lo, hi = max(0, t0 - WINDOW_BEFORE), min(len(text), t1 + WINDOW_AFTER)
+        cue = _nearest(text, rules.of("action"), lo, hi, t0, t1)
+        action = trig.value or (cue[0].value if cue else "imposed")
+        weight = trig.weight * (cue[0].weight if cue else 0.6)
+        neg = _nearest(text, rules.of("negation"), lo, t0, t0, t1)
+        hyp = _nearest(text, rules.of("hypothetical"), lo, t0, t0, t1)
+        modality = "negated" if neg else "hypothetical" if hyp else "asserted"
+        if neg and action == "imposed":
+            action = "threat" if hyp or cue else ""
+        elif neg and action == "waiver":
+            action = "threat"  # "no blanket waiver": a waiver denied is a threat
+        elif neg and action == "lifted":
+            action = ""  # relief refused is not listed
+        elif hyp and action == "imposed" and not re.search(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)",
+                                                             text[t0 - 25 if t0 > 25 else 0:t0], re.I):
+            action = "threat"
+        if not action:
+            continue
+        sender, targets = _resolve(text, t0, t1, actors, rules, regime_sender)
+        carried = 0
+        if sender is None and ctx.sender:
+            sender, carried = ctx.sender, carried + 1
+        if not targets and ctx.target and ctx.target != sender:
+            targets, carried = [ctx.target], carried + 1
+        if sender is None or not targets:
+            continue
+        ctx.sender, ctx.target = sender, targets[0]
+        spans = [t0, t1] + ([cue[1].start(), cue[1].end()] if cue else [])
+        for target in targets:
+            out.append({
+                "article_id": article_id, "sentence": sentence, "char_start": offset + min(spans),
+                "char_end": offset + max(spans), "sender": sender, "target": target, "target_entity": None,
+                "action": action, "regime": _regime(sender, cues, ctx.caatsa, target), "trigger_system": None,
+                "modality": modality, "confidence": round(max(0.05, min(1.0, weight - 0.15 * carried)), 3),
+                "rule": f"{trig.rule_id}+{cue[0].rule_id if cue else 'sanctions.action.default_in_force'}",
+            })
+    return out
+
+
+def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame,
+                        rules: SanctionsRules) -> dict[str, list[tuple[int, int, int]]]:
+    """article_id -> [(sentence, char_start, char_end)] of sentences holding a prefilter cue."""
+    hits: dict[str, list[int]] = {}
+    for aid, text in zip(articles["article_id"], articles["text"]):
+        found = rules.prefilter.find_matches_as_indexes(text.lower())
+        if found:
+            hits[aid] = sorted({s for _, s, _ in found})
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    if not hits:
+        return out
+    sub = sentences[sentences["article_id"].isin(hits.keys())]
+    for aid, group in sub.groupby("article_id", sort=False):
+        positions = hits[aid]
+        keep = []
+        for sent, start, end in zip(group["sentence"], group["char_start"], group["char_end"]):
+            if any(start <= p < end for p in positions):
+                keep.append((int(sent), int(start), int(end)))
+        out[aid] = keep
+    return out
+
+
+def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataFrame:
+    """The sanctions table for a chunk of articles (pure: no I/O, no globals)."""
+    rules: SanctionsRules = vocab.sanctions
+    gazetteer = vocab.gazetteer
+    candidates = candidate_sentences(articles, sentences, rules)
+    records: list[dict[str, Any]] = []
+    if candidates:
+        sub = articles[articles["article_id"].isin(candidates.keys())]
+        for aid, title, text in zip(sub["article_id"], sub["title"], sub["text"]):
+            ctx = Context()
+            heads = gazetteer.find(title) if isinstance(title, str) else []
+            ctx.target = next((m.code for m in heads if m.code not in SENDER_FIRST), None)
+            for sent, start, end in candidates[aid]:
+                records += _sentence_records(text[start:end], start, aid, sent, rules, gazetteer, ctx)
+    return schemas.finalise(records, "sanctions", sentences, articles)

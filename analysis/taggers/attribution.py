@@ -1,0 +1,325 @@
+"""Who said it: quotes and reported speech attributed to a speaker with a country.
+
+Works on the whole article text because quotes run across sentence boundaries
+and speakers are introduced once ("Russian deputy chief of mission Roman
+Babushkin") and then named by surname, title or pronoun. The speaker phrase is
+the noun phrase next to a speech verb (data/rules/speech_verbs.csv); its
+country comes, in order, from a place or institution in the phrase, a title
+that implies a state (data/rules/titles.csv), a known office holder
+(data/rules/positions_officials.csv), the person's earlier introduction, or
+the previous speaker for pronouns and bare titles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.taggers.stance import Lexicon, fold
+
+QUOTE = re.compile(r"“[^“”\n]+(?:”|(?=\n)|\Z)|\"[^\"\n]+(?:\"|(?=\n)|\Z)")
+TOKEN = re.compile(r"[\w][\w.’'\-]*|[^\w\s]")
+SENTENCE_BREAK = re.compile(r"[a-z]{2}[.!?](?:\s|$)|[!?]\s")
+FUNCTION = frozenset({"the", "a", "an", "of", "for", "'s", "’s", "at", "in", "to"})
+SKIP_BEFORE = frozenset({"has", "have", "had", "also", "again", "is", "was", "were", "are", "reportedly",
+                         "previously", "recently", "repeatedly", "then", "publicly", "further", "earlier",
+                         "later", "strongly", "flatly", "firmly", "long", "on", "just", "already", "once",
+                         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                         "yesterday", "today", "last", "week", "had", "has", "will", "would", "could", "may"})
+NOT_NAMES = frozenset({"The", "A", "An", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "In", "On",
+                       "But", "And", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                       "Sunday", "It", "He", "She", "They", "We", "I", "This", "That"})
+MIN_QUOTE_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Verb:
+    rule_id: str
+    kind: str       # report, warn, urge, commit, attitude, according
+    stance: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Title:
+    surface: str
+    kind: str       # official, institution, lawmaker, media, nonofficial, anaphor, pair, modifier
+    country: str
+
+
+@dataclass(frozen=True)
+class Official:
+    name: str
+    country: str
+    role: str
+    valid_from: str
+    valid_to: str
+
+
+@dataclass(frozen=True)
+class AttributionRules:
+    verbs: Lexicon
+    titles: Lexicon
+    officials: dict[str, tuple[Official, ...]]
+    title_words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str | None
+    role: str | None
+    country: str
+    how: str         # which evidence gave the country
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Statement:
+    start: int       # span of the quote or reported clause in the article text
+    end: int
+    speakers: tuple[Speaker, ...]
+    verb: Verb
+    rule: str
+
+
+@dataclass
+class ArticleContext:
+    """Per-article working state: text, date and the speakers seen so far (for carry-over)."""
+
+    text: str
+    folded: str
+    published: str
+    gazetteer: Any
+    rules: AttributionRules
+    last: list[Speaker] = field(default_factory=list)
+    last_end: int = -1
+
+
+def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, int]:
+    """The noun phrase ending right before a verb: walks back over names, titles and determiners."""
+    tokens = list(TOKEN.finditer(ctx.text, lo, verb_start))
+    i = len(tokens) - 1
+    while i >= 0 and tokens[i].group().lower() in SKIP_BEFORE:
+        i -= 1
+    end = tokens[i].end() if i >= 0 else verb_start
+    start = end
+    taken = 0
+    while i >= 0 and taken < 10:
+        word = tokens[i].group()
+        low = word.lower()
+        if not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION
+                or low.endswith(("'s", "’s")) or word[0].isdigit() and False):
+            break
+        start = tokens[i].start()
+        i -= 1
+        taken += 1
+    while start < end and ctx.folded[start:end].split(" ", 1)[0] in ("of", "for", "at", "in", "to"):
+        start = ctx.text.find(" ", start, end) + 1
+    return start, end
+
+
+def _phrase_after(ctx: ArticleContext, start: int, hi: int) -> tuple[int, int]:
+    """The noun phrase right after a verb or "according to", up to punctuation or a lower-case verb."""
+    end = start
+    first = None
+    for taken, match in enumerate(TOKEN.finditer(ctx.text, start, hi)):
+        word = match.group()
+        low = word.lower()
+        if taken >= 10 or not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION
+                               or low.endswith(("'s", "’s"))):
+            break
+        first = match.start() if first is None else first
+        end = match.end()
+    return (first if first is not None else start), end
+
+
+def _titles(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int, Title]]:
+    return [(h.start, h.end, h.entries[0]) for h in ctx.rules.titles.find(ctx.folded, start, end)]
+
+
+def _name(ctx: ArticleContext, start: int, end: int, covered: list[tuple[int, int]]) -> str | None:
+    """Last run of capitalised words in the phrase that are neither titles nor places."""
+    runs: list[list[str]] = [[]]
+    for match in TOKEN.finditer(ctx.text, start, end):
+        word = match.group()
+        inside = any(s <= match.start() < e for s, e in covered)
+        if word[0].isupper() and not inside and word not in NOT_NAMES and not word.endswith(("'s", "’s")):
+            runs[-1].append(word.rstrip(".,"))
+        elif runs[-1]:
+            runs.append([])
+    runs = [r for r in runs if r]
+    return " ".join(runs[-1]) if runs else None
+
+
+def _official(ctx: ArticleContext, name: str | None) -> Official | None:
+    if not name:
+        return None
+    for key in (name, name.split()[-1]):
+        for person in ctx.rules.officials.get(key, ()):
+            if person.valid_from <= ctx.published and (not person.valid_to or ctx.published < person.valid_to):
+                return person
+    return None
+
+
+def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0) -> list[Speaker] | None:
+    """Speakers a phrase stands for; [] when it names no state, None when it is not an official."""
+    titles = _titles(ctx, start, end)
+    kinds = {t.kind for _, _, t in titles}
+    if "nonofficial" in kinds:
+        return None
+    places = ctx.gazetteer.find(ctx.text[start:end])
+    covered = [(start + p.start, start + p.end) for p in places] + [(s, e) for s, e, _ in titles]
+    name = _name(ctx, start, end, covered)
+    roles = [(s, e) for s, e, t in titles if t.kind in ("official", "institution", "lawmaker", "media", "modifier")]
+    heads = [(s, e) for s, e, t in titles if t.kind in ("official", "institution", "lawmaker", "media")]
+    role = ctx.text[roles[0][0]:heads[-1][1]] if heads else None
+    if "pair" in kinds:
+        sentence_start = max(ctx.text.rfind(".", 0, start), ctx.text.rfind("\n", 0, start), 0)
+        codes = list(dict.fromkeys(p.code for p in ctx.gazetteer.find(ctx.text[sentence_start:start])))[:2]
+        return [Speaker(None, None, c, "pair", 0.6) for c in codes] if len(codes) == 2 else []
+    country, how = None, ""
+    if places:
+        country, how = places[0].code, "place"
+    if country is None:
+        implied = [t.country for _, _, t in titles if t.country]
+        if implied:
+            country, how = implied[-1], "title"
+    person = _official(ctx, name)
+    if country is None and person is not None:
+        country, how, role = person.country, "office_holder", role or person.role
+        if name and " " not in name and name == person.name.split()[-1]:
+            name = person.name
+    if country is None and name and depth == 0:
+        intro = _introduction(ctx, name.split()[-1], start)
+        if intro:
+            return [Speaker(intro.name if " " in (intro.name or "") else name, role or intro.role,
+                            intro.country, "introduction", intro.confidence)]
+    anaphoric = not name and ("anaphor" in kinds or ctx.folded[start:start + 4] == "the ")
+    if (country is None or (anaphoric and ctx.last and ctx.last[0].country == country)) and anaphoric and ctx.last:
+        prev = ctx.last[0]
+        if country is None or prev.country == country:
+            return [Speaker(prev.name, role or prev.role, prev.country, "previous_speaker", 0.7)]
+    if country is None:
+        return []
+    if not name and not titles and places and places[0].kind in ("name", "capital", "metonym", "institution"):
+        role = None
+    weight = {"place": 0.9, "title": 0.85, "office_holder": 0.85}.get(how, 0.7)
+    if "media" in kinds:
+        role = role or "state media"
+    return [Speaker(name, role, country, how, weight)]
+
+
+def _introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | None:
+    """The speaker as first introduced earlier in the article ("... Roman Babushkin")."""
+    at = ctx.text.find(surname, 0, before)
+    while at >= 0:
+        after = at + len(surname)
+        if (at == 0 or not ctx.text[at - 1].isalnum()) and (after >= len(ctx.text) or not ctx.text[after].isalnum()):
+            start, end = _phrase_before(ctx, max(0, at - 120), at)
+            found = describe(ctx, start, after, depth=1)
+            if found:
+                return found[0]
+        at = ctx.text.find(surname, after, before)
+    return None
+
+
+def verb_hits(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int, Verb]]:
+    return [(h.start, h.end, h.entries[0]) for h in ctx.rules.verbs.find(ctx.folded, start, end)]
+
+
+def _remember(ctx: ArticleContext, speakers: list[Speaker], end: int) -> None:
+    if speakers:
+        ctx.last = speakers
+        ctx.last_end = end
+
+
+def quote_statement(ctx: ArticleContext, open_at: int, close_end: int, para_start: int,
+                    prev_close: int) -> Statement | None:
+    """A direct quote with its speaker after it, before it, or carried over from the previous quote."""
+    text = ctx.text
+    inner_start, inner_end = open_at + 1, close_end - 1 if text[close_end - 1] in "”\"" else close_end
+    if len(text[inner_start:inner_end].split()) < MIN_QUOTE_WORDS:
+        return None
+    line_end = text.find("\n", close_end)
+    hi = min(len(text), close_end + 200, line_end if line_end >= 0 else len(text))
+    nxt = QUOTE.search(text, close_end, hi)
+    hi = nxt.start() if nxt else hi
+    for v_start, v_end, verb in verb_hits(ctx, close_end, hi)[:1]:
+        gap = text[close_end:v_start]
+        if len(gap.split()) > 10 or SENTENCE_BREAK.search(gap):
+            break
+        if gap.strip(" ,”\"") == "":
+            s, e = _phrase_after(ctx, v_end, hi)
+        else:
+            s, e = _phrase_before(ctx, close_end, v_start)
+        speakers = describe(ctx, s, e)
+        if speakers is None:
+            return None
+        if speakers:
+            _remember(ctx, speakers, close_end)
+            return Statement(inner_start, inner_end, tuple(speakers), verb, "positions.attr.quote_then_speaker")
+    lo = max(para_start, prev_close, open_at - 250)
+    hits = verb_hits(ctx, lo, open_at)
+    if hits:
+        v_start, v_end, verb = hits[-1]
+        between = text[v_end:open_at]
+        if len(between.split()) <= 8 and not SENTENCE_BREAK.search(between[:-2] if between.endswith(". ") else between):
+            s, e = _phrase_before(ctx, lo, v_start)
+            speakers = describe(ctx, s, e) if e > s else []
+            if speakers is None:
+                return None
+            if speakers:
+                _remember(ctx, speakers, close_end)
+                return Statement(inner_start, inner_end, tuple(speakers), verb, "positions.attr.speaker_then_quote")
+    starts_sentence = text[para_start:open_at].strip() == "" or text[:open_at].rstrip()[-1:] in ".!?:"
+    if starts_sentence and ctx.last and 0 <= open_at - ctx.last_end <= 600:
+        return Statement(inner_start, inner_end, tuple(ctx.last), Verb("positions.attr.continued", "report", "", 0.6),
+                         "positions.attr.continued_quote")
+    return None
+
+
+def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[Statement]:
+    """Reported speech in one sentence: each speech verb with a speaker owns the clause after it."""
+    found: list[tuple[int, int, int, Verb, list[Speaker]]] = []   # (phrase_start, clause_start, clause_end)
+    for v_start, v_end, verb in verb_hits(ctx, s_start, s_end):
+        if verb.kind == "according":
+            p_start, p_end = _phrase_after(ctx, v_end, s_end)
+            speakers = describe(ctx, p_start, p_end)
+            if speakers is None:
+                return []
+            if speakers:
+                clause = (p_end, s_end) if ctx.text[s_start:v_start].strip() == "" else (s_start, v_start)
+                found.append((v_start, clause[0], clause[1], verb, speakers))
+            continue
+        p_start, p_end = _phrase_before(ctx, s_start, v_start)
+        inverted = p_end <= p_start and ctx.text[s_start:v_start].rstrip().endswith((",", "”", "\""))
+        if inverted:
+            p_start, p_end = _phrase_after(ctx, v_end, s_end)
+        if p_end <= p_start:
+            continue
+        speakers = describe(ctx, p_start, p_end)
+        if speakers is None:
+            if not found:
+                return []
+            continue
+        if speakers:
+            clause = (s_start, v_start) if inverted else (v_end, s_end)
+            found.append((p_start, clause[0], clause[1], verb, speakers))
+    out = []
+    for i, (p_start, c_start, c_end, verb, speakers) in enumerate(found):
+        if i + 1 < len(found) and found[i + 1][0] > c_start:
+            c_end = min(c_end, found[i + 1][0])
+        while c_start < c_end and ctx.text[c_start] in " ,:;":
+            c_start += 1
+        if ctx.folded.startswith("that ", c_start):
+            c_start += 5
+        c_end = len(ctx.text[:c_end].rstrip(" ,;"))
+        if c_end > c_start:
+            _remember(ctx, speakers, c_end)
+            out.append(Statement(c_start, c_end, tuple(speakers), verb, "positions.attr.reported_" + verb.kind))
+    return out
+
+
+def new_context(text: str, published: str, gazetteer: Any, rules: AttributionRules) -> ArticleContext:
+    return ArticleContext(text=text, folded=fold(text), published=published, gazetteer=gazetteer, rules=rules)

@@ -23,7 +23,7 @@ from analysis import schemas
 from analysis.vocab import VocabError, read_csv_rows
 
 RULES_FILE = "rules/sanctions_rules.csv"
-KINDS = ("trigger", "negative", "action", "negation", "hypothetical", "regime", "actor", "target_prep")
+KINDS = ("trigger", "negative", "relief_demand", "action", "negation", "hypothetical", "regime", "actor", "target_prep")
 COLUMNS = ["rule_id", "kind", "pattern", "value", "sender", "weight", "rationale", "example_positive",
            "example_negative"]
 # Cheap lower-case cues: a sentence without one of these cannot hold a trigger.
@@ -38,7 +38,9 @@ _GLUE = re.compile(r"^(?:\s|-led|-imposed|'s|’s|,|\band\b|\bthe\b|\bnew\b|\bec
                    r"\bcurrent\b|\bcrippling\b|\bmilitary\b|\boil\b|\bsectoral\b|\btargeted\b)*$", re.I)
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got|faces?|facing|faced|under|hit by|risks?|remains?)\b"
                       r"[^,;]{0,30}$", re.I)
-_BY = re.compile(r"^[^,;]{0,25}?\bby (?:the )?$", re.I)
+_AGENT_VERB = re.compile(r"^[^,;]*\b(?:impos\w*|slap\w*|announc\w*|put|puts|placed|add\w*|threat\w*|retaliat\w*|"
+                         r"hit|sanction\w*|lift\w*|eas\w*|extend\w*|ban\w*|blacklist\w*)\b", re.I)
+_BY = re.compile(r"^[^,;]{0,25}?\b(?:by|from) (?:the )?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,11 @@ class Actor:
     end: int
     code: str
     weight: float = 0.7
+    kind: str = "actor"
 
 
 def _actors(text: str, rules: SanctionsRules, gazetteer: Any) -> list[Actor]:
-    found = [Actor(m.start, m.end, m.code) for m in gazetteer.find(text)]
+    found = [Actor(m.start, m.end, m.code, 0.7, m.kind) for m in gazetteer.find(text)]
     taken = [(a.start, a.end) for a in found]
     for rule in rules.of("actor"):
         for m in rule.regex.finditer(text):
@@ -144,20 +147,33 @@ def _regime(sender: str, cues: set[str], caatsa: bool, target: str) -> str:
 
 
 def _resolve(text: str, t0: int, t1: int, actors: list[Actor], rules: SanctionsRules,
-             regime_sender: str | None) -> tuple[str | None, list[str]]:
-    """Sender and targets named in the sentence around one trigger."""
+             regime_sender: str | None) -> tuple[list[str], list[str]]:
+    """Sender and targets named in the sentence around one trigger.
+
+    Senders are mostly the US, the EU and the UN; another state is taken as sender only
+    as the agent ("by China") or as the subject right before a sanctioning verb
+    ("China put U.S. firms on its entity list"), so "North Korea blasted the U.S. for
+    imposing sanctions" keeps North Korea as the target.
+    """
     sender: str | None = None
     targets: list[str] = []
     before = [a for a in actors if a.end <= t0]
     after = [a for a in actors if a.start >= t1]
     preps = rules.of("target_prep")
-    # "sanctions imposed by the United States"
     for a in after:
         if _BY.search(text[t1:a.start]):
             sender = a.code
             break
-    # "US sanctions", "Iran sanctions", "U.S.-led sanctions on Russia"
     premod = before[-1] if before and _GLUE.match(text[before[-1].end:t0]) else None
+    co_senders = []
+    if premod is not None and premod.code in SENDER_FIRST:
+        i = before.index(premod)
+        while i > 0 and re.fullmatch(r"\s*(?:,|and|&)\s*", text[before[i - 1].end:before[i].start]) \
+                and before[i - 1].code in SENDER_FIRST:
+            co_senders.append(before[i - 1].code)
+            i -= 1
+    if premod is not None and text[premod.end:premod.end + 8].lower().startswith("-related"):
+        premod = None
     after_prep = [a for a in after if a.start - t1 <= WINDOW_AFTER + 40 and a.code != sender
                   and any(p.regex.search(text, t1, a.start) for p in preps)]
     if premod is not None:
@@ -166,29 +182,31 @@ def _resolve(text: str, t0: int, t1: int, actors: list[Actor], rules: SanctionsR
         elif premod.code != sender:
             targets.append(premod.code)
     if after_prep:
-        first = after_prep[0]
-        group = [first]
+        group = [after_prep[0]]
         for a in after_prep[1:]:
             if re.fullmatch(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+", text[group[-1].end:a.start], re.I):
                 group.append(a)
         targets += [a.code for a in group if a.code not in targets]
     rest = [a for a in before if a is not premod]
-    if sender is None and rest:
-        subject = rest[0]
-        gap = text[subject.end:t0]
-        if _PASSIVE.search(gap) and not targets:
-            targets.append(subject.code)
-            rest = rest[1:]
-            sender = next((a.code for a in rest if a.code != subject.code), None)
-        else:
-            sender = subject.code
+    passive = [a for a in rest if _PASSIVE.search(text[a.end:t0]) and a.code not in SENDER_FIRST]
+    if passive and not targets:
+        targets.append(passive[-1].code)
+    if sender is None:
+        agents = [a for a in rest if a.code not in targets]
+        preferred = [a for a in agents if a.code in SENDER_FIRST]
+        direct = [a for a in agents if t0 - a.end <= 45 and _AGENT_VERB.search(text[a.end:t0])]
+        pick = (preferred or direct)
+        if pick:
+            sender = pick[0].code
     if sender is None:
         sender = regime_sender
     if not targets:
-        others = [a for a in actors if a.code != sender and a.code not in ("EU", "UN")]
-        if others:
-            targets.append(min(others, key=lambda a: abs(a.start - t0)).code)
-    return sender, [t for t in targets if t != sender]
+        near = [a for a in actors if a.code != sender and a.code not in SENDER_FIRST
+                and a.kind in ("name", "demonym", "actor") and min(abs(a.start - t1), abs(t0 - a.end)) <= 60]
+        if near:
+            targets.append(min(near, key=lambda a: abs(a.start - t0)).code)
+    senders = [c for c in [sender, *co_senders] if c]
+    return list(dict.fromkeys(senders)), [t for t in targets if t not in senders]
 
 
 def _sentence_records(text: str, offset: int, article_id: str, sentence: int, rules: SanctionsRules,
@@ -221,24 +239,24 @@ def _sentence_records(text: str, offset: int, article_id: str, sentence: int, ru
             action = "threat" if hyp or cue else ""
         elif neg and action == "waiver":
             action = "threat"  # "no blanket waiver": a waiver denied is a threat
-        elif neg and action == "lifted":
-            action = ""  # relief refused is not listed
+        elif action == "lifted" and (neg or _nearest(text, rules.of("relief_demand"), lo, hi, t0, t1)):
+            action = ""  # relief refused, or only demanded by the target, is not listed
         elif hyp and action == "imposed" and not re.search(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)",
                                                              text[t0 - 25 if t0 > 25 else 0:t0], re.I):
             action = "threat"
         if not action:
             continue
-        sender, targets = _resolve(text, t0, t1, actors, rules, regime_sender)
+        senders, targets = _resolve(text, t0, t1, actors, rules, regime_sender)
         carried = 0
-        if sender is None and ctx.sender:
-            sender, carried = ctx.sender, carried + 1
-        if not targets and ctx.target and ctx.target != sender:
+        if not senders and ctx.sender:
+            senders, carried = [ctx.sender], carried + 1
+        if not targets and ctx.target and ctx.target not in senders:
             targets, carried = [ctx.target], carried + 1
-        if sender is None or not targets:
+        if not senders or not targets:
             continue
-        ctx.sender, ctx.target = sender, targets[0]
+        ctx.sender, ctx.target = senders[0], targets[0]
         spans = [t0, t1] + ([cue[1].start(), cue[1].end()] if cue else [])
-        for target in targets:
+        for sender, target in [(s, t) for s in senders for t in targets if s != t]:
             out.append({
                 "article_id": article_id, "sentence": sentence, "char_start": offset + min(spans),
                 "char_end": offset + max(spans), "sender": sender, "target": target, "target_entity": None,

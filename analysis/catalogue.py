@@ -1,0 +1,270 @@
+"""The weapon-system catalogue: canonical names, aliases, category, origin and maker.
+
+Gold labels and article text spell designations many ways ("S-400", "S 400",
+"S400", "SA-21 Growler"), so every alias is matched in its hyphen/space
+variants and compared through one normalised key.  Matching is a single
+Aho-Corasick pass (leftmost-longest) over the lower-cased text, then a word
+boundary check, so "F-35" never fires inside "F-355" and "Kilo-class" wins over
+a shorter alias at the same place.  Generic category words ("fighter jets",
+"arms") are a second, separate automaton because the tagger only uses them
+under stricter conditions (GUIDELINES, "procurement").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick_rs
+import pycountry
+
+from analysis.schemas import ENUMS
+from analysis.vocab import VocabError, read_csv_rows
+
+CATEGORIES = ENUMS["procurement"]["category"]
+_SEPARATOR = re.compile(r"[\s\-‐‑–]+")
+_TOKEN_BREAK = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_SUFFIX = re.compile(r"[A-Z][A-Za-z0-9]{0,5}")  # variant letters after a number: Su-30MKI, F-16V, Leopard 2A6
+_MAX_SEPARATORS = 4
+
+
+@dataclass(frozen=True)
+class SystemMention:
+    """One catalogue hit: offsets into the searched string and the system's facts."""
+
+    start: int
+    end: int
+    system: str
+    category: str
+    origin: str
+    manufacturer: str
+    surface: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    system: str
+    category: str
+    origin: str  # ISO3, or "" for multinational products
+    manufacturer: str
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    entry: int  # index into the entries; -1 blocks the phrase (not a system)
+    variant: str  # original-case spelling, for the case check of word-only aliases
+    needs_case: bool  # aliases without a digit must be written with their own capitals
+    numeric_end: bool  # a number-final alias may carry a letter suffix (Su-30 -> Su-30MKI)
+
+
+def key(name: str) -> str:
+    """The comparison key of a name: lower case, letters and digits only ("S-400" == "s 400")."""
+    return _NON_ALNUM.sub("", name.lower())
+
+
+def _variants(alias: str) -> list[str]:
+    """Hyphen/space/joined spellings of an alias ("S-400" -> "S-400", "S 400", "S400").
+
+    Joining without a space is only offered at a letter/digit border ("S400",
+    "MiG29"), never between two words ("Kiloclass" is nobody's spelling).
+    """
+    parts = _SEPARATOR.split(alias.strip())
+    tokens: list[str] = []
+    seps: list[tuple[str, ...]] = []
+    for i, part in enumerate(parts):
+        sub = _TOKEN_BREAK.split(part)
+        for j, piece in enumerate(sub):
+            if tokens:
+                if j > 0:  # a letter/digit border inside one written token ("S400")
+                    seps.append(("", "-", " "))
+                else:
+                    mixed = tokens[-1][-1].isdigit() != piece[0].isdigit()
+                    seps.append(("-", " ", "") if mixed else ("-", " "))
+            tokens.append(piece)
+    if len(seps) > _MAX_SEPARATORS:
+        return [alias.strip()]
+    out = {alias.strip()}
+    for choice in itertools.product(*seps):
+        out.add(tokens[0] + "".join(s + t for s, t in zip(choice, tokens[1:])))
+    return sorted(out)
+
+
+def _lower(text: str) -> str:
+    """Lower-case without changing length (offsets must stay valid)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _titled(text: str) -> str:
+    return " ".join(w[:1].upper() + w[1:] for w in text.split(" "))
+
+
+def _boundary_end(text: str, end: int, numeric_end: bool) -> int | None:
+    """Where the mention really ends, or None when the hit is inside a longer word."""
+    if numeric_end:
+        m = _SUFFIX.match(text, end)
+        if m:
+            end = m.end()
+    if end < len(text) and text[end] == "s" and (end + 1 == len(text) or not text[end + 1].isalnum()):
+        end += 1
+    if end < len(text) and text[end].isalnum():
+        return None
+    return end
+
+
+class Catalogue:
+    """Weapon systems and generic category words, with fast word-boundary-safe matching."""
+
+    def __init__(self, entries: list[_Entry], aliases: list[list[str]], generic: list[tuple[str, str, list[str]]],
+                 blocked: list[str]) -> None:
+        self._entries = entries
+        self._keys: dict[str, str] = {}
+        self._generic_category: dict[str, str] = {}
+        patterns: dict[str, _Pattern] = {}
+        for index, (entry, names) in enumerate(zip(entries, aliases)):
+            for name in names:
+                self._keys[key(name)] = entry.system
+                for variant in _variants(name):
+                    patterns.setdefault(_lower(variant), _Pattern(
+                        index, variant, not any(c.isdigit() for c in name), name.strip()[-1].isdigit()))
+        for phrase in blocked:
+            for variant in _variants(phrase):
+                patterns[_lower(variant)] = _Pattern(-1, variant, False, False)
+        self._patterns = list(patterns.values())
+        self._automaton = ahocorasick_rs.AhoCorasick(list(patterns), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        gen_patterns: dict[str, str] = {}
+        for term, category, names in generic:
+            self._generic_category[term] = category
+            for name in [term, *names]:
+                self._keys.setdefault(key(name), term)
+                for variant in _variants(name):
+                    gen_patterns.setdefault(_lower(variant), term)
+        self._generic_terms = list(gen_patterns.values())
+        self._generic = ahocorasick_rs.AhoCorasick(list(gen_patterns), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def systems(self) -> list[str]:
+        """Canonical names of every catalogued system, in file order."""
+        return [e.system for e in self._entries]
+
+    def info(self, system: str) -> SystemMention | None:
+        """The facts of a canonical system (offsets 0), or None."""
+        for e in self._entries:
+            if e.system == system:
+                return SystemMention(0, 0, e.system, e.category, e.origin, e.manufacturer, e.system)
+        return None
+
+    def find(self, text: str) -> list[SystemMention]:
+        """Catalogued systems named in ``text``: sorted, non-overlapping, leftmost-longest."""
+        out: list[SystemMention] = []
+        for index, start, end in self._automaton.find_matches_as_indexes(_lower(text), overlapping=False):
+            pattern = self._patterns[index]
+            if pattern.entry < 0 or (start > 0 and text[start - 1].isalnum()):
+                continue
+            if pattern.needs_case:
+                surface = text[start:end]
+                if surface != pattern.variant and surface != pattern.variant.upper() and surface != _titled(pattern.variant):
+                    continue
+            stop = _boundary_end(text, end, pattern.numeric_end)
+            if stop is None:
+                continue
+            e = self._entries[pattern.entry]
+            out.append(SystemMention(start, stop, e.system, e.category, e.origin, e.manufacturer, text[start:stop]))
+        return out
+
+    def find_generic(self, text: str) -> list[SystemMention]:
+        """Generic category words ("fighter jets" -> "combat aircraft"); origin and maker are empty."""
+        out: list[SystemMention] = []
+        for index, start, end in self._generic.find_matches_as_indexes(_lower(text), overlapping=False):
+            if start > 0 and text[start - 1].isalnum():
+                continue
+            stop = _boundary_end(text, end, False)
+            if stop is None:
+                continue
+            term = self._generic_terms[index]
+            out.append(SystemMention(start, stop, term, self._generic_category[term], "", "", text[start:stop]))
+        return out
+
+    def canonical(self, name: str) -> str | None:
+        """Any alias, spelling variant or generic word -> the canonical name (None when unknown)."""
+        k = key(name)
+        if k in self._keys:
+            return self._keys[k]
+        if k.endswith("s") and k[:-1] in self._keys:
+            return self._keys[k[:-1]]
+        return None
+
+    def is_generic(self, name: str) -> bool:
+        """True for the generic category words ("arms", "submarine")."""
+        return name in self._generic_category
+
+
+def _valid_origin(code: str) -> bool:
+    return code == "" or pycountry.countries.get(alpha_3=code) is not None
+
+
+def _split(field: str) -> list[str]:
+    return [a.strip() for a in field.split("|") if a.strip()]
+
+
+def _load_systems(path: Path) -> tuple[list[_Entry], list[list[str]]]:
+    entries: list[_Entry] = []
+    aliases: list[list[str]] = []
+    owner: dict[str, str] = {}
+    rows = read_csv_rows(path, ["system", "aliases", "category", "origin", "manufacturer"])
+    for number, row in enumerate(rows, start=2):
+        name = row["system"]
+        where = f"{path}: row {number} ({name!r})"
+        if not name:
+            raise VocabError(f"{where}: empty system name")
+        if row["category"] not in CATEGORIES:
+            raise VocabError(f"{where}: category {row['category']!r} not in {sorted(CATEGORIES)}")
+        if not _valid_origin(row["origin"]):
+            raise VocabError(f"{where}: origin {row['origin']!r} is not an ISO 3166-1 alpha-3 code")
+        names = list(dict.fromkeys([name, *_split(row["aliases"])]))
+        for alias in names:
+            k = key(alias)
+            if not k:
+                raise VocabError(f"{where}: alias {alias!r} has no letters or digits")
+            if owner.get(k, name) != name:
+                raise VocabError(f"{where}: alias {alias!r} is already an alias of {owner[k]!r}")
+            owner[k] = name
+        entries.append(_Entry(name, row["category"], row["origin"], row["manufacturer"]))
+        aliases.append(names)
+    return entries, aliases
+
+
+def _load_generic(path: Path, taken: Iterable[str]) -> list[tuple[str, str, list[str]]]:
+    taken_keys = set(taken)
+    out = []
+    for number, row in enumerate(read_csv_rows(path, ["term", "aliases", "category"]), start=2):
+        if row["category"] not in CATEGORIES:
+            raise VocabError(f"{path}: row {number}: category {row['category']!r} not in the enum")
+        names = _split(row["aliases"])
+        clash = [n for n in [row["term"], *names] if key(n) in taken_keys]
+        if clash:
+            raise VocabError(f"{path}: row {number}: {clash} already name catalogued systems")
+        out.append((row["term"], row["category"], names))
+    return out
+
+
+def load(data_dir: Path) -> Catalogue:
+    """Read and validate ``catalogue/weapon_systems.csv``, generic terms and blocked phrases.
+
+    Raises VocabError naming the file, row and problem: an alias shared by two
+    systems, a category outside DESIGN's enum or an origin that is not ISO3.
+    """
+    folder = Path(data_dir) / "catalogue"
+    entries, aliases = _load_systems(folder / "weapon_systems.csv")
+    generic = _load_generic(folder / "generic_terms.csv", (key(a) for names in aliases for a in names))
+    blocked = [r["phrase"] for r in read_csv_rows(folder / "not_systems.csv", ["phrase", "reason"])]
+    return Catalogue(entries, aliases, generic, blocked)

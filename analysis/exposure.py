@@ -1,0 +1,94 @@
+"""Per-article ``exposed`` flag and a readable reason (GUIDELINES "exposed").
+
+An article is exposed when it reports political sanctions bearing on a named
+country (a complete sanctions tuple, or only a signal: a trigger sentence that
+passes the negative rules and names a country), when it reports procurement
+from a supplier under a regime in force (Russia since CAATSA, Iran and North
+Korea always), or when a named organisation matched a sanctions list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analysis.taggers import sanctions as sanctions_tagger
+
+CAATSA_IN_FORCE = pd.Timestamp("2017-08-02")
+ALWAYS_COVERED = ("IRN", "PRK")
+
+
+def sanctions_signals(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> dict[str, str]:
+    """article_id -> reason, for articles with a sanctions signal that names a country."""
+    rules = vocab.sanctions
+    negatives = rules.of("negative")
+    triggers = rules.of("trigger")
+    out: dict[str, str] = {}
+    candidates = sanctions_tagger.candidate_sentences(articles, sentences, rules)
+    if not candidates:
+        return out
+    texts = dict(zip(articles["article_id"], articles["text"]))
+    for aid, spans in candidates.items():
+        for sent, start, end in spans:
+            text = texts[aid][start:end]
+            if any(r.regex.search(text) for r in negatives):
+                continue
+            trig = next((m for r in triggers if r.value != "waiver" and "export" not in r.rule_id
+                         for m in [r.regex.search(text)] if m), None)
+            places = [p for p in vocab.gazetteer.find(text) if p.kind in ("name", "demonym", "capital")
+                      and p.code not in ("EU", "UN")] if trig else []
+            if trig and places:
+                out[aid] = f"sanctions signal: '{trig.group(0)}' with {places[0].surface} (sentence {sent})"
+                break
+    return out
+
+
+def _from_sanctions(frame: pd.DataFrame | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if frame is None or frame.empty:
+        return out
+    for row in frame.sort_values(["article_id", "sentence"]).itertuples():
+        if row.article_id not in out:
+            out[row.article_id] = (f"sanctions {row.sender}->{row.target} {row.action} ({row.regime}), "
+                                   f"sentence {row.sentence}")
+    return out
+
+
+def _from_procurement(frame: pd.DataFrame | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if frame is None or frame.empty:
+        return out
+    for row in frame.itertuples():
+        published = pd.Timestamp(row.published) if pd.notna(row.published) else None
+        covered = row.supplier in ALWAYS_COVERED or (
+            row.supplier == "RUS" and published is not None and published >= CAATSA_IN_FORCE)
+        if covered and row.article_id not in out:
+            out[row.article_id] = f"procurement {row.buyer}<-{row.supplier} {row.system} ({row.stage}) under a regime in force"
+    return out
+
+
+def _from_entities(frame: pd.DataFrame | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if frame is None or frame.empty:
+        return out
+    for row in frame.itertuples():
+        if row.article_id not in out:
+            out[row.article_id] = f"listed entity: {row.name} matches {row.list_name}"
+    return out
+
+
+def flag_exposure(articles: pd.DataFrame, sentences: pd.DataFrame, findings: dict[str, pd.DataFrame],
+                  vocab: Any) -> pd.DataFrame:
+    """One row per article: article_id, exposed, exposed_reason (the first piece of evidence found)."""
+    reasons: dict[str, str] = {}
+    for source in (_from_sanctions(findings.get("sanctions")), _from_procurement(findings.get("procurement")),
+                   _from_entities(findings.get("entities")), sanctions_signals(articles, sentences, vocab)):
+        for aid, reason in source.items():
+            reasons.setdefault(aid, reason)
+    ids = articles["article_id"].astype(str)
+    return pd.DataFrame({
+        "article_id": ids.to_numpy(),
+        "exposed": pd.array([aid in reasons for aid in ids], dtype="boolean"),
+        "exposed_reason": pd.array([reasons.get(aid) for aid in ids], dtype="string"),
+    })

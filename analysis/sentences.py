@@ -15,12 +15,12 @@ import pandas as pd
 
 from analysis.vocab import DATA_DIR, read_csv_rows
 
-# A candidate boundary: terminal punctuation with any closing quotes/brackets, then
-# whitespace, or glued straight onto an opening quote or a capitalised word
-# ("ET.The", "power.Sources", "deliveries.“It"); or a line break.
-CANDIDATE = re.compile(r"""[.!?]+["'”’)\]]*(?=\s|["“‘]|[A-Z][a-z]|$)|\n+""")
-WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
-OPENERS = "\"“‘'([A-Z0-9"
+# A candidate boundary: terminal punctuation with any closing quotes/brackets, then either
+# whitespace and a plausible sentence opener, or glued straight onto an opening quote or a
+# capitalised word ("ET.The", "power.Sources", "deliveries.“It"), or the end; or a line break.
+CANDIDATE = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["“‘'(\[A-Z0-9]|["“‘]|[A-Z][a-z]|\s*$)|\n+""")
+TOKEN_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
+COMMON_OPENERS = frozenset({"The", "He", "She", "It", "They", "We", "But", "In", "A", "This", "That"})
 
 
 @dataclass(frozen=True)
@@ -34,46 +34,39 @@ class Splitter:
         spans: list[tuple[int, int]] = []
         start = 0
         for match in CANDIDATE.finditer(text):
-            end = match.end()
-            if match.group()[0] != "\n" and not self._ends_sentence(text, match.start(), end):
+            dot = match.start()
+            if text[dot] == "." and not self._full_stop(text, dot, match.end()):
                 continue
-            _append(spans, text, start, end)
-            start = end
+            _append(spans, text, start, match.end())
+            start = match.end()
         _append(spans, text, start, len(text))
         return spans
 
-    def _ends_sentence(self, text: str, dot: int, end: int) -> bool:
-        following = text[end:end + 2].lstrip()
-        if following and following[0] not in OPENERS and not following[0].isupper():
-            return False  # "e.g. the", "3.5 billion", "U.S.-made"
-        if text[dot] != ".":
-            return True
-        word = WORD_BEFORE.search(text, max(0, dot - 20), dot)
+    def _full_stop(self, text: str, dot: int, end: int) -> bool:
+        """False when the dot closes an abbreviation or an initial rather than a sentence."""
+        word = TOKEN_BEFORE.search(text[max(0, dot - 12):dot])
         if word is None:
             return True
         token = word.group(1)
         if token in self.abbreviations:
             return False
         if len(token) == 1 and token.isupper():
-            # an initial ("U.S.", "J. Smith"): a sentence ends here only before a capitalised
-            # word preceded by a space and the initial itself following a dot, e.g. "the U.S. The"
-            return text[dot - 2:dot - 1] == "." and text[end:end + 1] == " " and _starts_common_word(text, end)
+            # "U.S. officials", "J. Smith": a sentence ends only in "the U.S. The ..."
+            return text[dot - 2:dot - 1] == "." and text[end:end + 1] == " " and _next_word(text, end) in COMMON_OPENERS
         return True
 
 
-def _starts_common_word(text: str, end: int) -> bool:
-    """True when the next word is a typical sentence opener (The, He, It, ...)."""
-    word = text[end:end + 12].split(" ", 2)
-    return len(word) > 1 and word[1] in {"The", "He", "She", "It", "They", "We", "But", "In", "A", "This", "That"}
+def _next_word(text: str, end: int) -> str:
+    parts = text[end:end + 12].split(" ", 2)
+    return parts[1] if len(parts) > 1 else ""
 
 
 def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        left = start + len(piece) - len(piece.lstrip())
+        spans.append((left, left + len(stripped)))
 
 
 def load_splitter(data_dir: Path = DATA_DIR) -> Splitter:
@@ -100,5 +93,5 @@ def split_sentences(articles: pd.DataFrame, splitter: Splitter) -> pd.DataFrame:
         "sentence": pd.array(numbers, dtype="int32"),
         "char_start": pd.array(starts, dtype="int32"),
         "char_end": pd.array(ends, dtype="int32"),
-        "text": pd.array(texts, dtype="string"),
+        "text": pd.Series(texts, dtype=object),  # plain str: taggers iterate, no Arrow round trip
     })

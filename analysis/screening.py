@@ -1,0 +1,264 @@
+"""Name screening: normalise, block on a token index, score with rapidfuzz, explain.
+
+A name is reduced to its kept tokens (transliterated, lower-case, punctuation,
+legal-form and stop words removed); word order is ignored by pairing tokens
+rather than comparing strings. Blocking uses the prefix and suffix of the
+mention's rarest distinctive token, which is exact for this scorer: a match
+must pair every distinctive token, so any true candidate shares a token
+whose start or end survives a one- or two-letter spelling variant.
+Generic words ("Department", "Bank", country names) never match on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from rapidfuzz.distance import Indel
+from unidecode import unidecode
+
+from analysis.vocab import VocabError, read_csv_rows
+
+RULE_COLUMNS = ["rule_id", "kind", "value", "label", "weight", "rationale", "example_positive", "example_negative"]
+KINDS = frozenset({"setting", "match", "legal_form", "stop", "common", "org_word", "program", "list_source"})
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The screening table (data/rules/screening.csv) plus geographic words from the country gazetteer."""
+
+    threshold: float
+    token_min: float
+    short_token: int
+    min_single_chars: int
+    penalty: float
+    max_candidates: int
+    keep_within: float
+    types: frozenset[str]
+    legal_forms: tuple[tuple[str, ...], ...]  # longest first
+    stop: frozenset[str]
+    common: frozenset[str]
+    geo: frozenset[str]
+    generic_min_tokens: int
+    max_per_mention: int
+    org_words: frozenset[str]
+    programs: dict[str, str]
+    sources: dict[str, str]
+    rows: tuple[dict[str, str], ...]
+
+
+def load_rules(data_dir: Path) -> Rules:
+    """Read and validate the screening table; raises VocabError naming the file and row."""
+    path = Path(data_dir) / "rules" / "screening.csv"
+    rows = read_csv_rows(path, RULE_COLUMNS)
+    by_kind: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for number, row in enumerate(rows, start=2):
+        if row["kind"] not in KINDS or not row["rule_id"] or not row["value"]:
+            raise VocabError(f"{path}: row {number}: bad kind, rule_id or value ({row['rule_id']!r})")
+        by_kind[row["kind"]].append(row)
+    settings = {r["rule_id"].rsplit(".", 1)[-1]: r["value"] for r in by_kind["setting"]}
+    words = lambda kind: {w.strip() for r in by_kind[kind] for w in r["value"].split("|") if w.strip()}  # noqa: E731
+    legal = {tuple(_tokens(w)) for w in words("legal_form")}
+    stop = frozenset(words("stop"))
+    geo = frozenset(_geo_words(Path(data_dir), stop))
+    try:
+        return Rules(
+            threshold=float(settings["threshold"]), token_min=float(settings["token_min"]),
+            short_token=int(settings["short_token"]), min_single_chars=int(settings["min_single_chars"]),
+            penalty=float(settings["extra_generic_penalty"]), max_candidates=int(settings["max_candidates"]),
+            keep_within=float(settings["keep_within"]), types=frozenset(settings["types"].split("|")),
+            legal_forms=tuple(sorted(legal, key=len, reverse=True)), stop=stop,
+            common=frozenset(words("common")) | geo, geo=geo,
+            generic_min_tokens=int(settings["generic_min_tokens"]),
+            max_per_mention=int(settings["max_per_mention"]),
+            org_words=frozenset(words("org_word")),
+            programs={r["value"]: r["label"] for r in by_kind["program"]},
+            sources={r["value"]: r["label"] for r in by_kind["list_source"]},
+            rows=tuple(rows),
+        )
+    except (KeyError, ValueError) as error:
+        raise VocabError(f"{path}: setting missing or not a number: {error}") from error
+
+
+def _geo_words(data_dir: Path, stop: frozenset[str]) -> set[str]:
+    """Tokens of country names, aliases and demonyms: generic for screening (many firms are 'Iran ...')."""
+    path = data_dir / "gazetteer" / "countries.csv"
+    if not path.exists():
+        return set()
+    out: set[str] = set()
+    for row in read_csv_rows(path, ["code", "name"]):
+        for field in ("name", "aliases", "demonyms"):
+            for surface in (row.get(field) or "").split("|"):
+                out.update(t for t in _tokens(surface) if t not in stop)
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    """Transliterated, lower-cased word tokens; dotted abbreviations (S.A., U.K.) become one token."""
+    ascii_text = unidecode(text)
+    ascii_text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), ascii_text)
+    ascii_text = ascii_text.replace("'", "").replace("\u2019", "").replace("&", " and ")
+    return [t for t in _NON_WORD.split(ascii_text.lower()) if t]
+
+
+@dataclass(frozen=True)
+class Name:
+    tokens: tuple[str, ...]  # kept tokens, in written order
+    dropped: tuple[str, ...]  # legal-form phrases removed
+    key: str  # sorted kept tokens: equal keys are the same name up to order
+
+
+def normalise(text: str, rules: Rules) -> Name:
+    """Reduce a name to the tokens that identify it, remembering which legal-form words were dropped."""
+    tokens = _tokens(text)
+    kept, dropped, i = [], [], 0
+    while i < len(tokens):
+        for form in rules.legal_forms:
+            if tuple(tokens[i:i + len(form)]) == form:
+                dropped.append(" ".join(form))
+                i += len(form)
+                break
+        else:
+            if tokens[i] not in rules.stop:
+                kept.append(tokens[i])
+            i += 1
+    return Name(tuple(kept), tuple(dropped), " ".join(sorted(kept)))
+
+
+@dataclass(frozen=True)
+class Match:
+    """One list name matched by a mention, with everything needed to explain the score."""
+
+    row: int  # position in Screener.index
+    score: float
+    rule: str  # screening.match.exact / fuzzy / generic_exact
+    pairs: tuple[tuple[str, str, float], ...]  # (mention token, list token, similarity)
+    extra: tuple[str, ...]  # generic words on one side only (each costs the penalty)
+    dropped_mention: tuple[str, ...]
+    dropped_list: tuple[str, ...]
+
+
+def compare(query: Name, cand: Name, rules: Rules, trusted: bool = False) -> tuple[float, str, tuple, tuple] | None:
+    """Score two normalised names, or None when a gate fails (the reason a lookalike is not a match)."""
+    if not query.tokens or not cand.tokens:
+        return None
+    distinct_q = [t for t in query.tokens if t not in rules.common]
+    if distinct_q and not trusted and sum(map(len, distinct_q)) < rules.min_single_chars:
+        return None
+    if not distinct_q:
+        has_geo = any(t in rules.geo for t in query.tokens)
+        ok = query.key == cand.key and len(query.tokens) >= (2 if has_geo else rules.generic_min_tokens)
+        return (1.0, "screening.match.generic_exact", tuple((t, t, 1.0) for t in query.tokens), ()) if ok else None
+    scored = []
+    for qi, qt in enumerate(query.tokens):
+        for ci, ct in enumerate(cand.tokens):
+            sim = 1.0 if qt == ct else (0.0 if min(len(qt), len(ct)) <= rules.short_token
+                                        else Indel.normalized_similarity(qt, ct))
+            if sim >= rules.token_min:
+                scored.append((sim, qi, ci))
+    scored.sort(reverse=True)
+    used_q, used_c, pairs = set(), set(), []
+    for sim, qi, ci in scored:
+        if qi not in used_q and ci not in used_c:
+            used_q.add(qi)
+            used_c.add(ci)
+            pairs.append((query.tokens[qi], cand.tokens[ci], sim))
+    extra_q = [t for i, t in enumerate(query.tokens) if i not in used_q]
+    extra_c = [t for i, t in enumerate(cand.tokens) if i not in used_c]
+    if any(t not in rules.common or t in rules.geo for t in extra_q + extra_c):
+        return None  # a distinctive word, or a country (a national branch), on one side only
+    if not any(q not in rules.common for q, _, _ in pairs):
+        return None
+    weight = sum(len(q) for q, _, _ in pairs)
+    score = sum(len(q) * s for q, _, s in pairs) / weight - rules.penalty * (len(extra_q) + len(extra_c))
+    exact = not extra_q and not extra_c and all(s == 1.0 for _, _, s in pairs)
+    return (max(score, 0.0), "screening.match.exact" if exact else "screening.match.fuzzy",
+            tuple(pairs), tuple(extra_q + extra_c))
+
+
+def _keys(token: str) -> tuple[str, str]:
+    return "p:" + token[:4], "s:" + token[-4:]
+
+
+@dataclass(frozen=True)
+class Screener:
+    """The index rows screened (by entity type), their normalised names and the blocking maps."""
+
+    rules: Rules
+    index: pd.DataFrame
+    names: tuple[Name, ...]
+    exact: dict[str, tuple[int, ...]]
+    postings: dict[str, tuple[int, ...]]
+
+    def screen(self, mention: str, trusted: bool = False) -> list[Match]:
+        """Best list names for a mention, at or above the threshold, one per list entry."""
+        rules = self.rules
+        query = normalise(mention, rules)
+        if not query.tokens:
+            return []
+        rows = self.exact.get(query.key, ())
+        distinct = [t for t in query.tokens if t not in rules.common]
+        if not rows and distinct:
+            token = min(distinct, key=lambda t: sum(len(self.postings.get(k, ())) for k in _keys(t)))
+            rows = sorted({r for k in _keys(token) for r in self.postings.get(k, ())})[:rules.max_candidates]
+        best: dict[tuple[str, str], Match] = {}
+        sources, ids = self.index["list_source"].values, self.index["list_id"].values
+        for row in rows:
+            cand = self.names[row]
+            result = compare(query, cand, rules, trusted)
+            if result is None or result[0] < rules.threshold:
+                continue
+            score, rule, pairs, extra = result
+            entry = (sources[row], ids[row])
+            if entry not in best or score > best[entry].score:
+                best[entry] = Match(row, round(score, 4), rule, pairs, extra, query.dropped, cand.dropped)
+        if not best:
+            return []
+        top = max(m.score for m in best.values())
+        kinds = self.index["name_kind"].values
+        kept = sorted((m for m in best.values() if m.score >= top - rules.keep_within),
+                      key=lambda m: (-m.score, len(m.extra), kinds[m.row] != "primary",
+                                     str(sources[m.row]), str(ids[m.row])))
+        return kept[:rules.max_per_mention]
+
+    def explain(self, mention: str, match: Match) -> str:
+        """One readable paragraph: which list name matched, which tokens, what was dropped, the programmes."""
+        row = self.index.iloc[match.row]
+        rules = self.rules
+        kind = "primary name" if row["name_kind"] == "primary" else f"alias ({row['name_kind']})"
+        pairs = ", ".join(q if q == c else f"{q}~{c} {s:.2f}" for q, c, s in match.pairs)
+        parts = [f"'{mention}' matched the {kind} '{row['name']}' of {row['list_source']} entry {row['list_id']} "
+                 f"'{row['list_name']}' ({rules.sources.get(row['list_source'], row['list_source'])}, "
+                 f"as of {row['list_as_of']}); score {match.score:.2f} by {match.rule}",
+                 f"tokens: {pairs}"]
+        if match.extra:
+            parts.append(f"generic words on one side only: {', '.join(match.extra)} (-{rules.penalty:.2f} each)")
+        if match.dropped_mention or match.dropped_list:
+            parts.append("legal-form words dropped: article [" + ", ".join(match.dropped_mention) + "], list ["
+                         + ", ".join(match.dropped_list) + "]")
+        programs = list(row["programs"])
+        if programs:
+            parts.append("programmes: " + "; ".join(f"{p} = {rules.programs.get(p, 'no description')}"
+                                                    for p in programs))
+        return "; ".join(parts)
+
+
+def build_screener(index: pd.DataFrame, rules: Rules) -> Screener:
+    """Normalise every screened name once and build the exact-key and prefix/suffix blocking maps."""
+    frame = index[index["entity_type"].isin(rules.types)].reset_index(drop=True)
+    names = tuple(normalise(n, rules) for n in frame["name"])
+    exact: dict[str, list[int]] = defaultdict(list)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for row, name in enumerate(names):
+        if name.tokens:
+            exact[name.key].append(row)
+        for token in {t for t in name.tokens if t not in rules.common}:
+            for key in set(_keys(token)):
+                postings[key].append(row)
+    return Screener(rules, frame, names, {k: tuple(v) for k, v in exact.items()},
+                    {k: tuple(v) for k, v in postings.items()})

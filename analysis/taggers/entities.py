@@ -1,0 +1,199 @@
+"""Organisation mentions in article text, screened against the sanctions-list index (table ``entities``).
+
+Mentions come from three finders, cheapest first: the known-organisation
+gazetteer (names with no organisation word, like Rosoboronexport),
+capitalised sequences containing an organisation word (Corporation, Bureau,
+Pvt Ltd), and acronyms defined in the article ("... Conference (MIC)"), whose
+later uses are screened by their expansion. Only screening results at or above
+the threshold become findings; each carries the list entry, its as-of date and
+a readable explanation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick_rs
+import pandas as pd
+
+from analysis import lists, schemas
+from analysis.screening import Match, Rules, Screener, build_screener, load_rules
+from analysis.vocab import VocabError, read_csv_rows
+
+_WORD = r"[A-Z][A-Za-z0-9'\u2019.\-]*[A-Za-z0-9]|[A-Z]"
+_SEQUENCE = re.compile(rf"(?:{_WORD})(?:(?:[ \t]+(?:of|for|and|de|the|&)[ \t]+|[ \t]+)(?:{_WORD}))*")
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z]?[A-Z]{1,6})\)")
+_LEADING = frozenset({"The", "A", "An", "In", "On", "At", "By", "For", "With", "From", "And", "But", "As"})
+_CONNECTORS = frozenset({"of", "for", "and", "de", "the", "&"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int  # offsets into the article text
+    surface: str
+    finder: str  # gazetteer, org_word, acronym
+    names: tuple[str, ...]  # names screened for it (surface first, then aliases or expansion)
+    trusted: bool  # a known organisation: short names may match
+
+
+@dataclass(frozen=True)
+class EntityRules:
+    """What ``tag`` needs: screening rules, the screener and the known-organisation automaton."""
+
+    rules: Rules
+    screener: Screener
+    known: tuple[tuple[str, tuple[str, ...]], ...]  # per pattern: (surface, all names of that organisation)
+    automaton: object | None
+
+
+def load(data_dir: Path) -> EntityRules:
+    """Load rules, the bundled index (data/lists) and the known-organisation gazetteer."""
+    root = Path(data_dir)
+    rules = load_rules(root)
+    try:
+        index = lists.read_index(root / "lists")
+    except FileNotFoundError as error:
+        raise VocabError(str(error)) from error
+    rows = read_csv_rows(root / "gazetteer" / "organisations.csv", ["name", "aliases", "country", "kind"])
+    known = []
+    for row in rows:
+        names = tuple([row["name"], *(a.strip() for a in row["aliases"].split("|") if a.strip())])
+        known.extend((surface, names) for surface in names)
+    automaton = ahocorasick_rs.AhoCorasick([s for s, _ in known], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) \
+        if known else None
+    return EntityRules(rules, build_screener(index, rules), tuple(known), automaton)
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+
+
+def find_mentions(text: str, vocab_rules: EntityRules) -> list[Mention]:
+    """Organisation mentions in ``text`` (overlaps allowed: screening keeps the best per list entry)."""
+    found: list[Mention] = []
+    if vocab_rules.automaton is not None:
+        for pattern, start, end in vocab_rules.automaton.find_matches_as_indexes(text):
+            if _bounded(text, start, end):
+                surface, names = vocab_rules.known[pattern]
+                found.append(Mention(start, end, text[start:end], "gazetteer",
+                                     tuple(dict.fromkeys((surface, *names))), True))
+    org_words = vocab_rules.rules.org_words
+    for match in _SEQUENCE.finditer(text):
+        found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words))
+    found.extend(_acronym_mentions(text, org_words))
+    return sorted(found, key=lambda m: (m.start, -m.end, m.finder))
+
+
+def _sequence_mentions(text: str, offset: int, sequence: str, org_words: frozenset[str]) -> list[Mention]:
+    """A capitalised run with an organisation word: the run itself, minus leading function words and
+    possessors ("Russia's"), plus its head before "of"/"for" (United Shipbuilding Corporation of Russia)."""
+    spans = [(m.start() + offset, m.end() + offset) for m in re.finditer(r"\S+", sequence)]
+    words = [text[s:e] for s, e in spans]
+    first = 0
+    for i, word in enumerate(words):
+        if word.endswith(("'s", "\u2019s")):
+            first = i + 1
+    while first < len(words) and words[first] in _LEADING:
+        first += 1
+    words, spans = words[first:], spans[first:]
+    while words and words[-1] in _CONNECTORS:
+        words, spans = words[:-1], spans[:-1]
+    if not any(w.rstrip(".") in org_words for w in words):
+        return []
+    if len(words) == 1 and words[0].rstrip(".") in org_words:
+        return []  # a bare "Department" or "Corporation"
+    start, end = spans[0][0], spans[-1][1]
+    names = [text[start:end]]
+    for i, word in enumerate(words):
+        if word in ("of", "for") and any(w.rstrip(".") in org_words for w in words[:i]):
+            names.append(text[start:spans[i - 1][1]])
+            break
+    return [Mention(start, end, text[start:end], "org_word", tuple(names), False)]
+
+
+def _acronym_mentions(text: str, org_words: frozenset[str]) -> list[Mention]:
+    """"Long Name (LN)": the long name, and every later bare LN, screened by the long name."""
+    out: list[Mention] = []
+    for match in _ACRONYM.finditer(text):
+        acronym = match.group(1)
+        letters = [c for c in acronym if c.isupper()]
+        before = re.findall(r"\S+", text[max(0, match.start() - 200):match.start()])
+        caps = [w for w in before if w[:1].isupper()]
+        if len(caps) < len(letters) or [w[0] for w in caps[-len(letters):]] != letters:
+            continue
+        first_word = caps[-len(letters)]
+        start = text.rfind(first_word, 0, match.start())
+        expansion = text[start:match.start()].rstrip()
+        if not expansion or "\n" in expansion or len(expansion.split()) > 2 * len(letters) + 2:
+            continue
+        out.append(Mention(start, start + len(expansion), expansion, "acronym", (expansion,), False))
+        for use in re.finditer(rf"\b{re.escape(acronym)}\b", text):
+            if use.start() != match.start() + 1:
+                out.append(Mention(use.start(), use.end(), acronym, "acronym", (expansion,), False))
+    return out
+
+
+def screen_mentions(mentions: list[Mention], screener: Screener,
+                    cache: dict[tuple[str, bool], list[Match]]) -> list[tuple[Mention, str, Match]]:
+    """Best matches per mention over all its names; an entry matched by overlapping mentions is kept once,
+    at its best score and longest span."""
+    candidates = []
+    for mention in mentions:
+        best: dict[tuple[str, str], tuple[str, Match]] = {}
+        for name in mention.names:
+            key = (name, mention.trusted)
+            if key not in cache:
+                cache[key] = screener.screen(name, trusted=mention.trusted)
+            for match in cache[key]:
+                row = screener.index.iloc[match.row]
+                entry = (row["list_source"], row["list_id"])
+                if entry not in best or match.score > best[entry][1].score:
+                    best[entry] = (name, match)
+        for name, match in best.values():
+            span = mention
+            if name != mention.surface and mention.surface.startswith(name):  # matched on the head of the run
+                span = Mention(mention.start, mention.start + len(name), name, mention.finder, (name,), mention.trusted)
+            candidates.append((span, name, match))
+    candidates.sort(key=lambda c: (-c[2].score, -(c[0].end - c[0].start), c[0].start))
+    kept: list[tuple[Mention, str, Match]] = []
+    for mention, name, match in candidates:
+        row = screener.index.iloc[match.row]
+        entry = (row["list_source"], row["list_id"])
+        if any(entry == (screener.index.iloc[k[2].row]["list_source"], screener.index.iloc[k[2].row]["list_id"])
+               and mention.start < k[0].end and k[0].start < mention.end for k in kept):
+            continue
+        kept.append((mention, name, match))
+    return kept
+
+
+def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab) -> pd.DataFrame:
+    """The ``entities`` table: one row per (mention span, matched list entry) at or above the threshold."""
+    rules: EntityRules = vocab.entities
+    screener = rules.screener
+    starts = {aid: (g["char_start"].tolist(), g["sentence"].tolist())
+              for aid, g in sentences.sort_values(["article_id", "char_start"]).groupby("article_id")}
+    cache: dict[tuple[str, bool], list[Match]] = {}
+    records = []
+    for article_id, text in zip(articles["article_id"], articles["text"]):
+        if article_id not in starts or not isinstance(text, str):
+            continue
+        sent_starts, sent_ids = starts[article_id]
+        for mention, name, match in screen_mentions(find_mentions(text, rules), screener, cache):
+            row = screener.index.iloc[match.row]
+            position = max(bisect.bisect_right(sent_starts, mention.start) - 1, 0)
+            explanation = screener.explain(name, match)
+            if name != mention.surface:
+                explanation = f"'{mention.surface}' screened as '{name}' ({mention.finder}); " + explanation
+            records.append({
+                "article_id": article_id, "sentence": int(sent_ids[position]),
+                "char_start": mention.start, "char_end": mention.end, "confidence": match.score,
+                "rule": match.rule, "name": mention.surface, "list_id": str(row["list_id"]),
+                "list_name": row["list_name"], "programs": list(row["programs"]), "score": match.score,
+                "list_source": row["list_source"], "list_as_of": row["list_as_of"],
+                "country": row["country"], "explanation": explanation,
+            })
+    return schemas.finalise(records, "entities", sentences, articles)

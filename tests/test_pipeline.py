@@ -1,0 +1,112 @@
+"""The chunked runner end to end: every table written and typed, incremental re-runs, crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import pipeline, schemas, store
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+ARTICLES = [
+    {"id": "n1", "date": "2018-10-05", "title": "Deal signed",
+     "text": "India signed a $5.43 billion contract with Russia for five S-400 regiments on Friday. "
+             "The US has warned that the purchase could trigger sanctions under CAATSA."},
+    {"id": "n2", "date": "2020-12-14", "title": "Sanctions on SSB",
+     "text": "The United States imposed sanctions on Turkey's defence procurement agency SSB over the S-400."},
+    {"id": "n3", "date": "2021-03-01", "title": "Football", "text": "The league sanctioned the club for fan violence."},
+    {"id": "bad", "date": "someday", "text": "No usable date here."},
+]
+
+
+@pytest.fixture(scope="module")
+def resources() -> pipeline.Resources:
+    return pipeline.Resources.load()
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_run_writes_every_table_with_its_schema(tmp_path: Path, resources: pipeline.Resources) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", ARTICLES)
+    report = pipeline.run([src], tmp_path / "out", chunk_size=2, resources=resources)
+    assert report["rows_in"] == 4 and report["accepted"] == 3 and report["rejected"] == 1
+    assert report["rejects_by_reason"] == {"unparseable_date": 1}
+    for table in pipeline.ALL_TABLES:
+        frame = store.read_table(tmp_path / "out", table)
+        assert list(frame.columns) == list(schemas.TABLES[table]), table
+    sanctions = store.read_table(tmp_path / "out", "sanctions")
+    assert {"IND", "TUR"} <= set(sanctions["target"].dropna())
+    articles = store.read_table(tmp_path / "out", "articles").set_index("article_id")
+    assert bool(articles.loc["n1", "exposed"]) and not bool(articles.loc["n3", "exposed"])
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert set(run["timings_s"]) >= {"ingest", "sentences", "sanctions", "procurement", "positions", "entities"}
+    assert run["counts"]["articles"] == 3 and "pandas" in run["versions"]
+
+
+def test_every_finding_span_reproduces_its_evidence(tmp_path: Path, resources: pipeline.Resources) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", ARTICLES)
+    pipeline.run([src], tmp_path / "out", resources=resources)
+    texts = store.read_table(tmp_path / "out", "articles").set_index("article_id")["text"]
+    for table in schemas.FINDING_TABLES:
+        for row in store.read_table(tmp_path / "out", table).itertuples():
+            text = texts[row.article_id]
+            assert 0 <= row.char_start < row.char_end <= len(text)
+            assert text[row.char_start:row.char_end] in text
+            assert row.rule and row.evidence in text
+
+
+def test_rerun_reuses_unchanged_articles_and_retags_changed_ones(tmp_path: Path, resources: pipeline.Resources) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", ARTICLES)
+    out = tmp_path / "out"
+    first = pipeline.run([src], out, resources=resources)
+    before = store.read_table(out, "sanctions").sort_values("finding_id").reset_index(drop=True)
+    second = pipeline.run([src], out, resources=resources)
+    assert first["unchanged_reused"] == 0 and second["unchanged_reused"] == 3
+    after = store.read_table(out, "sanctions").sort_values("finding_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(before, after)
+    changed = [dict(ARTICLES[0], text="Nothing about arms any more."), *ARTICLES[1:]]
+    third = pipeline.run([write_jsonl(src, changed)], out, resources=resources)
+    assert third["unchanged_reused"] == 2
+    assert "n1" not in set(store.read_table(out, "sanctions")["article_id"])
+    assert len(store.read_table(out, "articles")) == 3
+
+
+def synthetic_corpus(path: Path, n: int) -> Path:
+    rows = [dict(a, id=f"{a['id']}-{i}", text=f"{a['text']} Report number {i}.") for i in range(n) for a in ARTICLES[:3]]
+    return write_jsonl(path, rows)
+
+
+def test_killed_run_leaves_previous_tables_and_next_run_completes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    small = write_jsonl(tmp_path / "small.jsonl", ARTICLES)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "analysis", "run", "--quiet", "--out", str(out)]
+    subprocess.run([*cmd, str(small)], check=True, env=env, cwd=ROOT, capture_output=True)
+    before = (out / "run.json").read_text()
+    articles_before = store.read_table(out, "articles")
+    big = synthetic_corpus(tmp_path / "big.jsonl", 3000)
+    proc = subprocess.Popen([*cmd, "--chunk-size", "200", str(big)], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not (out / store.STAGING / "articles.parquet").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (out / "run.json").read_text() == before
+    pd.testing.assert_frame_equal(store.read_table(out, "articles"), articles_before)
+    done = subprocess.run([*cmd, str(small)], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "run.json").read_text())["rows_in"] == 4

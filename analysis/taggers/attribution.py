@@ -108,8 +108,18 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
     while i >= 0 and taken < 10:
         word = tokens[i].group()
         low = word.lower()
+        if word == ")":  # a party tag or affiliation, "Sherrod Brown (D-Ohio)"
+            j = i
+            while j >= 0 and tokens[j].group() != "(" and i - j < 6:
+                j -= 1
+            if j < 0 or tokens[j].group() != "(":
+                break
+            start = tokens[j].start()
+            i = j - 1
+            taken += 1
+            continue
         if not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION
-                or low.endswith(("'s", "’s")) or word[0].isdigit() and False):
+                or low.endswith(("'s", "’s"))):
             break
         start = tokens[i].start()
         i -= 1
@@ -304,7 +314,7 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
                 return []
             continue
         if speakers:
-            clause = (s_start, v_start) if inverted else (v_end, s_end)
+            clause = (s_start, v_start) if inverted else (v_start if verb.kind == "act" else v_end, s_end)
             found.append((p_start, clause[0], clause[1], verb, speakers))
     out = []
     for i, (p_start, c_start, c_end, verb, speakers) in enumerate(found):

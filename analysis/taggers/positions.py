@@ -33,6 +33,7 @@ class PositionRules:
     attribution: attr.AttributionRules
     stance: StanceRules
     rule_rows: tuple[dict[str, str], ...]    # every rule row with its examples (run as tests)
+    target_words: tuple[str, ...]            # "sanctions on X": X is the target
 
 
 def _weight(path: Path, row: dict[str, str]) -> float:
@@ -102,8 +103,13 @@ def load(data_dir: Path) -> PositionRules:
 
     path = rules / "stance_scope.csv"
     scope = []
+    target_words: list[str] = []
     for row in read_csv_rows(path, RULE_COLUMNS + ["kind", "cues", "window"]):
         _check_rule(path, row)
+        if row["kind"] == "target":
+            target_words += row["cues"].split("|")
+            rows.append({**row, "file": path.name})
+            continue
         cue = ScopeCue(row["rule_id"], row["kind"], int(row["window"] or 0))
         scope += [(c, cue) for c in row["cues"].split("|")]
         rows.append({**row, "file": path.name})
@@ -113,13 +119,27 @@ def load(data_dir: Path) -> PositionRules:
                                           {k: tuple(v) for k, v in officials.items()}, title_words),
         stance=StanceRules(Lexicon(topic_cues), Lexicon(stance_cues), Lexicon(scope), WEAK_TOPIC),
         rule_rows=tuple(rows),
+        target_words=tuple(target_words),
     )
 
 
-def _default_sanctions(ctx: attr.ArticleContext, statement: attr.Statement, country: str) -> Reading:
-    """No cue decided: a speaker whose own country is named in the statement (the target) opposes."""
-    named = {p.code for p in ctx.gazetteer.find(ctx.text[statement.start:statement.end])}
-    stance = "oppose" if country in named else "support"
+def _targets(ctx: attr.ArticleContext, rules: PositionRules, start: int, end: int, places: list) -> set[str]:
+    """Countries a statement names as the target of sanctions ("sanctions on Iran", "against us" = "self")."""
+    found = set()
+    for place in places:
+        before = ctx.folded[max(start, start + place.start - 30):start + place.start]
+        if any(t == "sanctions" for _, t, w in topics_in(rules.stance, before)) and \
+                any(w in before.split()[-3:] for w in rules.target_words):
+            found.add(place.code)
+    clause = ctx.folded[start:end]
+    if any(f" {w} us" in clause or f" {w} our" in clause for w in rules.target_words):
+        found.add("self")
+    return found
+
+
+def _default_sanctions(targets: set[str], country: str) -> Reading:
+    """No cue decided: a speaker whose own country is the target opposes, anyone else supports (weakly)."""
+    stance = "oppose" if country in targets or "self" in targets else "support"
     return Reading("sanctions", stance, SANCTIONS_PRIOR, "positions.stance.sanctions_default")
 
 
@@ -131,6 +151,7 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
     topics = {t for _, t, w in topics_in(rules.stance, ctx.folded, statement.start, statement.end)
               if w >= rules.stance.weak_topic or t in licensed}
     places = ctx.gazetteer.find(ctx.text[statement.start:statement.end])
+    targets = _targets(ctx, rules, statement.start, statement.end, places)
     sentence = max(0, bisect.bisect_right(starts, statement.start) - 1)
     out = []
     for speaker in statement.speakers:
@@ -139,7 +160,7 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
             if verb.kind in ("warn", "urge", "commit"):
                 mine.append(Reading("sanctions", "support", 0.5, "positions.stance.sanctions_" + verb.kind))
             else:
-                mine.append(_default_sanctions(ctx, statement, speaker.country))
+                mine.append(_default_sanctions(targets, speaker.country))
         about = next((p.code for p in places if p.code != speaker.country), None)
         for reading in mine:
             confidence = speaker.confidence * verb.weight * min(1.0, 0.5 + reading.score / 2)

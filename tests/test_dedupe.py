@@ -1,0 +1,72 @@
+"""Near-duplicate clustering and independent sources."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import dedupe, schemas
+
+STORY = ("India has received the first squadron of the S-400 air defence system from Russia, officials said, "
+         "even as Washington weighs whether to sanction New Delhi under CAATSA for the five billion dollar deal. "
+         "The remaining squadrons are due next year and crews have finished their training near Moscow.")
+OTHER = ("Turkey said on Monday it would not return the Russian missiles, rejecting calls from NATO allies and "
+         "insisting that its purchase was a sovereign decision taken after years of failed talks with the United States.")
+
+
+def arts(rows: list[tuple[str, str, str, str | None]]) -> pd.DataFrame:
+    return schemas.conform(pd.DataFrame([{"article_id": a, "published": pd.Timestamp(d), "text": t, "source": s}
+                                         for a, d, t, s in rows]), "articles")
+
+
+def test_syndicated_copy_and_update_share_a_cluster_named_after_the_first():
+    frame = arts([("copy", "2021-12-15", "Reuters - " + STORY + " Copyright 2021.", "paper.in"),
+                  ("orig", "2021-12-14", STORY, "wire.com"),
+                  ("update", "2021-12-16", STORY + " Updated with the Pentagon's comment: no decision yet.", "wire.com"),
+                  ("other", "2021-12-14", OTHER, "wire.com")])
+    clusters = dedupe.cluster_articles(frame).set_index("article_id")["cluster_id"]
+    assert clusters["copy"] == clusters["orig"] == clusters["update"] == "orig"
+    assert clusters["other"] == "other"
+    sources = dedupe.source_keys(frame, clusters.reset_index()).set_index("article_id")["source_key"]
+    assert sources["copy"] == "wire.com"  # the reprint stands for the wire that first ran it
+
+
+def test_source_key_without_publisher_falls_back_to_cluster():
+    frame = arts([("a", "2021-01-01", STORY, None), ("b", "2021-01-02", OTHER, "https://www.Example.org/x")])
+    keys = dedupe.source_keys(frame).set_index("article_id")["source_key"]
+    assert keys["a"] == "cluster:a" and keys["b"] == "example.org"
+
+
+def test_clusters_do_not_depend_on_row_order():
+    frame = arts([("a", "2021-01-01", STORY, "x"), ("b", "2021-01-02", STORY + " More.", "y"),
+                  ("c", "2021-01-01", OTHER, "z")])
+    one = dedupe.cluster_articles(frame).sort_values("article_id").reset_index(drop=True)
+    two = dedupe.cluster_articles(frame.iloc[::-1]).sort_values("article_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(one, two)
+
+
+words = st.lists(st.sampled_from("alpha beta gamma delta sanctions waiver deal missile talks signed".split()),
+                 min_size=40, max_size=80)
+
+
+@settings(max_examples=25, deadline=None)
+@given(words, st.text(alphabet="xyz ", max_size=20))
+def test_a_copy_with_a_short_suffix_always_joins_its_original(body, suffix):
+    text = " ".join(f"{w}{i % 7}" for i, w in enumerate(body))
+    frame = arts([("orig", "2021-01-01", text, "a"), ("copy", "2021-01-03", text + " " + suffix, "b")])
+    clusters = dedupe.cluster_articles(frame).set_index("article_id")["cluster_id"]
+    assert clusters["copy"] == "orig"
+
+
+def test_collapse_keeps_one_unit_per_event_and_source_with_all_ids():
+    frame = arts([("a", "2021-01-01", STORY, "w"), ("b", "2021-01-05", STORY, "w"), ("c", "2021-01-06", OTHER, "v")])
+    contribs = pd.DataFrame({
+        "finding_id": ["f1", "f2", "f3"], "article_id": ["a", "b", "c"],
+        "published": pd.to_datetime(["2021-01-01", "2021-01-05", "2021-01-06"]),
+        "country": "IND", "counterpart": "USA", "component": "threats", "event": "e", "weight": [0.5, 1.0, 1.0]})
+    units = dedupe.collapse_events(contribs, dedupe.source_keys(frame), "M")
+    assert len(units) == 2
+    first = units[units["source_key"] == "w"].iloc[0]
+    assert first["weight"] == 1.0 and first["published"] == pd.Timestamp("2021-01-01")
+    assert sorted(first["finding_ids"]) == ["f1", "f2"]

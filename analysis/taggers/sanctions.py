@@ -228,8 +228,15 @@ def _sentence_records(text: str, offset: int, article_id: str, sentence: int, ru
     out = []
     for trig, m in sorted(triggers, key=lambda x: x[1].start()):
         t0, t1 = m.start(), m.end()
+        if trig.rule_id.endswith(".caatsa") and len(triggers) > 1:
+            continue  # the law's name only sets the regime when another trigger carries the action
         lo, hi = max(0, t0 - WINDOW_BEFORE), min(len(text), t1 + WINDOW_AFTER)
         cue = _nearest(text, rules.of("action"), lo, hi, t0, t1)
+        if cue and cue[0].value == "imposed":
+            # "urged ... to impose sanctions": a threat cue before the trigger outranks a nearer "impose"
+            threat = [r for r in rules.of("action") if r.value == "threat"]
+            earlier = _nearest(text, threat, max(0, t0 - 50), t0, t0, t1)
+            cue = earlier or cue
         action = trig.value or (cue[0].value if cue else "imposed")
         weight = trig.weight * (cue[0].weight if cue else 0.6)
         neg = _nearest(text, rules.of("negation"), lo, t0, t0, t1)
@@ -289,6 +296,16 @@ def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame,
     return out
 
 
+def _article_sender(text: str, spans: list[tuple[int, int, int]], rules: SanctionsRules,
+                    gazetteer: Any) -> str | None:
+    """The first usual sender (US, EU, UN ...) named in any sanctions sentence: the default for the article."""
+    for _, start, end in spans:
+        for actor in _actors(text[start:end], rules, gazetteer):
+            if actor.code in SENDER_FIRST:
+                return actor.code
+    return None
+
+
 def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataFrame:
     """The sanctions table for a chunk of articles (pure: no I/O, no globals)."""
     rules: SanctionsRules = vocab.sanctions
@@ -301,6 +318,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
             ctx = Context()
             heads = gazetteer.find(title) if isinstance(title, str) else []
             ctx.target = next((m.code for m in heads if m.code not in SENDER_FIRST), None)
+            ctx.sender = _article_sender(text, candidates[aid], rules, gazetteer)
             for sent, start, end in candidates[aid]:
                 records += _sentence_records(text[start:end], start, aid, sent, rules, gazetteer, ctx)
     return schemas.finalise(records, "sanctions", sentences, articles)

@@ -1,0 +1,105 @@
+"""The sanctions tagger on hand-written sentences, its own rule examples, the seed article and spans."""
+
+from __future__ import annotations
+
+import json
+import types
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import gazetteer, sentences
+from analysis.taggers import sanctions
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+CASES = [json.loads(line) for line in (ROOT / "tests/cases/sanctions_cases.jsonl").read_text(encoding="utf-8").splitlines()
+         if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return types.SimpleNamespace(gazetteer=gazetteer.load(DATA), sanctions=sanctions.load(DATA), catalogue=None)
+
+
+@pytest.fixture(scope="module")
+def splitter():
+    return sentences.load_splitter(DATA)
+
+
+def run(vocab, splitter, texts: list[str], titles: list[str] | None = None,
+        published: str = "2019-01-01") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    articles = pd.DataFrame({
+        "article_id": [f"a{i}" for i in range(len(texts))], "published": pd.Timestamp(published),
+        "title": titles or [""] * len(texts), "text": texts})
+    sents = sentences.split_sentences(articles, splitter)
+    return articles, sents, sanctions.tag(articles, sents, vocab)
+
+
+def tuples(frame: pd.DataFrame) -> set[tuple[str, str, str, str]]:
+    return {(r.sender, r.target, r.action, r.regime) for r in frame.itertuples()}
+
+
+def test_at_least_eighty_cases_cover_every_action_and_regime():
+    assert len(CASES) >= 80
+    expected = [e for c in CASES for e in c["expected"]]
+    assert {e[2] for e in expected} == {"threat", "imposed", "waiver", "lifted"}
+    assert {e[3] for e in expected} == {"CAATSA", "OFAC", "EU", "UN", "UK", "EXPORT_CONTROL", "OTHER"}
+    assert sum(1 for c in CASES if not c["expected"]) >= 15
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:60] for c in CASES])
+def test_case(vocab, splitter, case):
+    if case.get("known_gap"):
+        pytest.xfail(f"known gap: {case['known_gap']}")
+    _, _, found = run(vocab, splitter, [case["text"]], [case.get("title", "")])
+    assert tuples(found) == {tuple(e) for e in case["expected"]}
+
+
+@pytest.mark.parametrize("rule", sanctions.load(DATA).rules, ids=lambda r: r.rule_id)
+def test_rule_examples(rule):
+    assert rule.regex.search(rule.example_positive), "positive example must match"
+    assert not rule.regex.search(rule.example_negative), "negative example must not match"
+
+
+def test_modality_is_recorded(vocab, splitter):
+    _, _, found = run(vocab, splitter, ["India could face sanctions under CAATSA.",
+                                        "The US imposed sanctions on Iran."])
+    assert dict(zip(found["article_id"], found["modality"])) == {"a0": "hypothetical", "a1": "asserted"}
+
+
+def test_sender_and_target_carry_over_within_an_article(vocab, splitter):
+    text = "The US imposed sanctions on Iran in May. The sanctions were later eased."
+    _, _, found = run(vocab, splitter, [text])
+    assert tuples(found) == {("USA", "IRN", "imposed", "OFAC"), ("USA", "IRN", "lifted", "OFAC")}
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: 'S-400 from Russia' next to the threat also yields USA->RUS")
+def test_seed_article_end_to_end(vocab, splitter):
+    seed = ROOT.parent / "shared" / "seed" / "000_8aed4a6b8f8527c2.txt"
+    if not seed.exists():
+        pytest.skip(f"needs {seed} (the read-only shared folder is absent)")
+    raw = seed.read_text(encoding="utf-8")
+    _, date, body = raw.split(maxsplit=2)  # "date YYYY-MM-DD" then the text
+    _, _, found = run(vocab, splitter, [body], published=date)
+    assert {(r.sender, r.target, r.action) for r in found.itertuples()} == {("USA", "IND", "threat")}
+    assert set(found["regime"]) == {"CAATSA"}
+
+
+words = st.sampled_from(["the", "US", "sanctions", "on", "Iran", "imposed", "India", "could", "face", "waiver",
+                         "EU", "lifted", "embargo", ".", ",", "Russia", "no", "NCAA", "Turkey's", "\n"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(words, min_size=1, max_size=40))
+def test_no_finding_without_a_valid_span(vocab, splitter, tokens):
+    text = " ".join(tokens).strip() or "x"
+    articles, sents, found = run(vocab, splitter, [text])
+    for row in found.itertuples():
+        assert 0 <= row.char_start < row.char_end <= len(text)
+        sentence = sents[sents["sentence"] == row.sentence].iloc[0]
+        assert sentence.char_start <= row.char_start and row.char_end <= sentence.char_end
+        assert row.rule and row.evidence == text[sentence.char_start:sentence.char_end]

@@ -44,6 +44,7 @@ class Rules:
     stop: frozenset[str]
     common: frozenset[str]
     geo: frozenset[str]
+    geo_codes: dict[str, frozenset[str]]  # country word -> ISO3 codes it can name
     generic_min_tokens: int
     max_per_mention: int
     org_words: frozenset[str]
@@ -65,7 +66,9 @@ def load_rules(data_dir: Path) -> Rules:
     words = lambda kind: {w.strip() for r in by_kind[kind] for w in r["value"].split("|") if w.strip()}  # noqa: E731
     legal = {tuple(_tokens(w)) for w in words("legal_form")}
     stop = frozenset(words("stop"))
-    geo = frozenset(_geo_words(Path(data_dir), stop))
+    generic = frozenset(words("common"))
+    geo_codes = _geo_words(Path(data_dir), stop | generic)
+    geo = frozenset(geo_codes)
     try:
         return Rules(
             threshold=float(settings["threshold"]), token_min=float(settings["token_min"]),
@@ -73,7 +76,7 @@ def load_rules(data_dir: Path) -> Rules:
             penalty=float(settings["extra_generic_penalty"]), max_candidates=int(settings["max_candidates"]),
             keep_within=float(settings["keep_within"]), types=frozenset(settings["types"].split("|")),
             legal_forms=tuple(sorted(legal, key=len, reverse=True)), stop=stop,
-            common=frozenset(words("common")) | geo, geo=geo,
+            common=generic | geo, geo=geo, geo_codes=geo_codes,
             generic_min_tokens=int(settings["generic_min_tokens"]),
             max_per_mention=int(settings["max_per_mention"]),
             org_words=frozenset(words("org_word")),
@@ -85,17 +88,28 @@ def load_rules(data_dir: Path) -> Rules:
         raise VocabError(f"{path}: setting missing or not a number: {error}") from error
 
 
-def _geo_words(data_dir: Path, stop: frozenset[str]) -> set[str]:
-    """Tokens of country names, aliases and demonyms: generic for screening (many firms are 'Iran ...')."""
+def _geo_words(data_dir: Path, skip: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Distinctive tokens of country names, aliases and demonyms -> the ISO3 codes they can name.
+
+    Generic for screening (many firms are 'Iran ...'), and the article context for generic names.
+    Tokens that are generic anyway (West *Bank*, *New* Zealand) or shorter than 3 letters are skipped.
+    """
     path = data_dir / "gazetteer" / "countries.csv"
     if not path.exists():
-        return set()
-    out: set[str] = set()
+        return {}
+    out: dict[str, set[str]] = defaultdict(set)
     for row in read_csv_rows(path, ["code", "name"]):
         for field in ("name", "aliases", "demonyms"):
             for surface in (row.get(field) or "").split("|"):
-                out.update(t for t in _tokens(surface) if t not in stop)
-    return out
+                for token in _tokens(surface):
+                    if token not in skip and len(token) >= 3:
+                        out[token].add(row["code"])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def country_context(text: str, rules: Rules) -> frozenset[str]:
+    """ISO3 codes of the countries a text names (by name, alias or demonym token)."""
+    return frozenset(code for token in set(_tokens(text)) for code in rules.geo_codes.get(token, ()))
 
 
 def _tokens(text: str) -> list[str]:

@@ -20,7 +20,7 @@ import ahocorasick_rs
 import pandas as pd
 
 from analysis import lists, schemas
-from analysis.screening import Match, Rules, Screener, build_screener, load_rules
+from analysis.screening import Match, Rules, Screener, build_screener, country_context, load_rules, normalise
 from analysis.vocab import VocabError, read_csv_rows
 
 _WORD = r"[A-Z][A-Za-z0-9'\u2019.\-]*[A-Za-z0-9]|[A-Z]"
@@ -83,20 +83,21 @@ def find_mentions(text: str, vocab_rules: EntityRules) -> list[Mention]:
                                      tuple(dict.fromkeys((surface, *names))), True))
     org_words = vocab_rules.rules.org_words
     for match in _SEQUENCE.finditer(text):
-        found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words))
+        found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words, vocab_rules.rules.geo))
     found.extend(_acronym_mentions(text, org_words))
     return sorted(found, key=lambda m: (m.start, -m.end, m.finder))
 
 
-def _sequence_mentions(text: str, offset: int, sequence: str, org_words: frozenset[str]) -> list[Mention]:
+def _sequence_mentions(text: str, offset: int, sequence: str, org_words: frozenset[str],
+                       geo: frozenset[str]) -> list[Mention]:
     """A capitalised run with an organisation word: the run itself, minus leading function words and
     possessors ("Russia's"), plus its head before "of"/"for" (United Shipbuilding Corporation of Russia)."""
     spans = [(m.start() + offset, m.end() + offset) for m in re.finditer(r"\S+", sequence)]
     words = [text[s:e] for s, e in spans]
     first = 0
     for i, word in enumerate(words):
-        if word.endswith(("'s", "\u2019s")):
-            first = i + 1
+        if word.endswith(("'s", "\u2019s")) and word[:-2].lower() in geo:
+            first = i + 1  # "Russia's United Shipbuilding Corporation"; "People's Liberation Army" stays whole
     while first < len(words) and words[first] in _LEADING:
         first += 1
     words, spans = words[first:], spans[first:]
@@ -137,10 +138,22 @@ def _acronym_mentions(text: str, org_words: frozenset[str]) -> list[Mention]:
     return out
 
 
-def screen_mentions(mentions: list[Mention], screener: Screener,
-                    cache: dict[tuple[str, bool], list[Match]]) -> list[tuple[Mention, str, Match]]:
-    """Best matches per mention over all its names; an entry matched by overlapping mentions is kept once,
-    at its best score and longest span."""
+def _context_ok(name: str, match: Match, screener: Screener, context: frozenset[str]) -> bool:
+    """A name of generic words only ("Equipment Development Department") counts only when it names a
+    country itself or the article names the listed entry's country: such names exist in many countries."""
+    if match.rule != "screening.match.generic_exact":
+        return True
+    if any(t in screener.rules.geo for t in normalise(name, screener.rules).tokens):
+        return True
+    return screener.index["country"].values[match.row] in context
+
+
+def screen_mentions(mentions: list[Mention], screener: Screener, cache: dict[tuple[str, bool], list[Match]],
+                    context: frozenset[str] = frozenset()) -> list[tuple[Mention, str, Match]]:
+    """Best matches per mention over all its names (only those within ``keep_within`` of its best);
+    an entry matched by overlapping mentions is kept once, at its best score and longest span.
+    ``context``: ISO3 codes of the countries the article names."""
+    rules = screener.rules
     candidates = []
     for mention in mentions:
         best: dict[tuple[str, str], tuple[str, Match]] = {}
@@ -149,11 +162,16 @@ def screen_mentions(mentions: list[Mention], screener: Screener,
             if key not in cache:
                 cache[key] = screener.screen(name, trusted=mention.trusted)
             for match in cache[key]:
+                if not _context_ok(name, match, screener, context):
+                    continue
                 row = screener.index.iloc[match.row]
                 entry = (row["list_source"], row["list_id"])
                 if entry not in best or match.score > best[entry][1].score:
                     best[entry] = (name, match)
-        for name, match in best.values():
+        top = max((m.score for _, m in best.values()), default=0.0)
+        ranked = sorted((v for v in best.values() if v[1].score >= top - rules.keep_within),
+                        key=lambda v: (-v[1].score, len(v[1].extra)))
+        for name, match in ranked[:rules.max_per_mention]:
             span = mention
             if name != mention.surface and mention.surface.startswith(name):  # matched on the head of the run
                 span = Mention(mention.start, mention.start + len(name), name, mention.finder, (name,), mention.trusted)
@@ -182,7 +200,8 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab) -> pd.DataFrame:
         if article_id not in starts or not isinstance(text, str):
             continue
         sent_starts, sent_ids = starts[article_id]
-        for mention, name, match in screen_mentions(find_mentions(text, rules), screener, cache):
+        context = country_context(text, rules.rules)
+        for mention, name, match in screen_mentions(find_mentions(text, rules), screener, cache, context):
             row = screener.index.iloc[match.row]
             position = max(bisect.bisect_right(sent_starts, mention.start) - 1, 0)
             explanation = screener.explain(name, match)

@@ -75,12 +75,15 @@ def cluster_articles(articles: pd.DataFrame, threshold: float = 0.5, num_perm: i
                          "cluster_id": pd.array(roots, dtype="string")})
 
 
-def _publisher(article: pd.Series) -> str | None:
-    for value in (article.get("source"), article.get("url")):
-        if isinstance(value, str) and value.strip():
-            host = _HOST_PREFIX.sub("", value.strip().lower())
-            return host.split("/")[0]
-    return None
+def _publisher(frame: pd.DataFrame) -> pd.Series:
+    """Lower-case host of ``source`` (else ``url``), without scheme, ``www.`` or path; null when unknown."""
+    raw = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for column in ("url", "source"):  # source wins: filled last
+        if column in frame.columns:
+            value = frame[column].astype("string").str.strip()
+            raw = value.where(value.str.len() > 0, raw).fillna(raw)
+    host = raw.str.lower().str.replace(_HOST_PREFIX, "", regex=True).str.split("/").str[0]
+    return host.where(host.str.len() > 0)
 
 
 def source_keys(articles: pd.DataFrame, clusters: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -96,8 +99,7 @@ def source_keys(articles: pd.DataFrame, clusters: pd.DataFrame | None = None) ->
     else:
         frame = frame.merge(clusters[["article_id", "cluster_id"]], on="article_id", how="left")
         frame["cluster_id"] = frame["cluster_id"].fillna(frame["article_id"]).astype("string")
-    publisher = frame.apply(_publisher, axis=1) if len(frame) else pd.Series(dtype=object)
-    frame["_publisher"] = publisher
+    frame["_publisher"] = _publisher(frame)
     first = frame.sort_values(["published", "article_id"]).drop_duplicates("cluster_id")
     origin = first.set_index("cluster_id")["_publisher"]
     frame["source_key"] = frame["cluster_id"].map(origin)
@@ -120,7 +122,15 @@ def collapse_events(contributions: pd.DataFrame, sources: pd.DataFrame, freq: st
     frame["period"] = pd.PeriodIndex(frame["published"].dt.to_period(freq)).asi8
     keys = ["country", "counterpart", "component", "event", "period", "source_key"]
     grouped = frame.groupby(keys, sort=False, observed=True)
-    units = grouped.agg(weight=("weight", "max"), published=("published", "min"),
-                        finding_ids=("finding_id", list)).reset_index()
+    units = grouped.agg(weight=("weight", "max"), published=("published", "min")).reset_index()
+    # finding ids per unit without a Python-level groupby: sort by group, split at boundaries
+    code = grouped.ngroup().to_numpy()
+    order = np.argsort(code, kind="stable")
+    ids = frame["finding_id"].astype(str).to_numpy(dtype=object)[order]
+    parts = np.split(ids, np.flatnonzero(np.diff(code[order])) + 1)
+    column = np.empty(len(parts), dtype=object)
+    for i, part in enumerate(parts):  # element-wise so equal-length parts never become a 2-D array
+        column[i] = part
+    units["finding_ids"] = column
     units["period"] = units["period"].astype(np.int64)
     return units

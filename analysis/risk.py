@@ -150,16 +150,19 @@ _CONTRIB_COLUMNS = ["finding_id", "article_id", "published", "country", "counter
 def _emit(frame: pd.DataFrame, rule: RiskRule, country: pd.Series, counterpart: pd.Series,
           event_cols: list[str], weights: RiskWeights) -> pd.DataFrame:
     """Contribution rows of one rule: the pair, an event key naming the fact, and the weight."""
-    modality = frame["modality"] if "modality" in frame.columns else pd.Series(None, index=frame.index)
-    factor = modality.astype(object).map(lambda m: weights.modality.get(m, 1.0) if isinstance(m, str) else 1.0)
+    if "modality" in frame.columns:
+        factor = frame["modality"].astype(object).map(weights.modality).fillna(1.0).astype(float)
+    else:
+        factor = pd.Series(1.0, index=frame.index)
     confidence = pd.to_numeric(frame["confidence"], errors="coerce").fillna(1.0).clip(0.0, 1.0)
-    event = frame[event_cols].astype("string").fillna("").agg("|".join, axis=1) if len(frame) else []
+    event = pd.Series(rule.table, index=frame.index, dtype="string")
+    for column in event_cols:
+        event = event + "|" + frame[column].astype("string").fillna("")
     out = pd.DataFrame({
         "finding_id": frame["finding_id"].astype(str), "article_id": frame["article_id"].astype(str),
         "published": frame["published"], "country": country.astype(str),
         "counterpart": counterpart.astype(str), "component": rule.component,
-        "event": rule.table + "|" + pd.Series(event, index=frame.index, dtype="string"),
-        "weight": rule.weight * factor.astype(float) * confidence,
+        "event": event, "weight": rule.weight * factor * confidence,
     })
     return out[out["country"] != out["counterpart"]]
 

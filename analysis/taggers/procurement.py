@@ -1,0 +1,256 @@
+"""Procurement tagger: who buys which weapon system from whom, and at which stage.
+
+Only sentences that name a catalogued system or a generic category word get
+the rules (one Aho-Corasick pass per article decides), which keeps the tagger
+fast on corpora where most text is about something else.  Roles come from the
+words around each country mention (``procurement_rules.csv``); when the
+article does not name the supplier, the system's origin stands in for it
+(GUIDELINES), and a maker named in the sentence can too.  A generic phrase
+("weapons", "fighter jets") is listed only with an explicit buyer and
+supplier; after a catalogued system of the same category it refers back to it
+("the air defence system" after "S-400").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick_rs
+import pandas as pd
+
+from analysis import schemas
+from analysis.catalogue import SystemMention, _lower
+from analysis.taggers import procurement_values
+from analysis.vocab import VocabError, read_csv_rows
+
+KINDS = ("stage", "veto", "buyer_after", "buyer_before", "supplier_before", "supplier_after", "not_party")
+_WINDOW = 40  # characters either side of a country mention that its role cues may use
+_SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
+                   r"provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    kind: str
+    stage: str
+    pattern: re.Pattern[str]
+    weight: float
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The procurement tagger's tables, loaded once and passed in through ``vocab.procurement``."""
+
+    rules: tuple[Rule, ...]
+    companies: dict[str, tuple[str, str]]  # lower-cased surface -> (company name, country or "")
+    company_matcher: Any
+    company_surfaces: tuple[str, ...]
+    amounts: procurement_values.Amounts
+
+    def of_kind(self, kind: str) -> list[Rule]:
+        return [r for r in self.rules if r.kind == kind]
+
+
+def load(data_dir: Path) -> Rules:
+    """Read the rule table, the company table, value patterns and rates; VocabError when broken."""
+    path = Path(data_dir) / "rules" / "procurement_rules.csv"
+    rules = []
+    for row in read_csv_rows(path, ["rule_id", "kind", "stage", "pattern", "weight", "rationale",
+                                    "example_positive", "example_negative"]):
+        if row["kind"] not in KINDS:
+            raise VocabError(f"{path}: rule {row['rule_id']}: kind {row['kind']!r} not in {KINDS}")
+        if row["kind"] == "stage" and row["stage"] not in schemas.ENUMS["procurement"]["stage"]:
+            raise VocabError(f"{path}: rule {row['rule_id']}: stage {row['stage']!r} not in the enum")
+        try:
+            pattern = re.compile(row["pattern"], re.IGNORECASE)
+            weight = float(row["weight"])
+        except (re.error, ValueError) as exc:
+            raise VocabError(f"{path}: rule {row['rule_id']}: {exc}") from exc
+        rules.append(Rule(row["rule_id"], row["kind"], row["stage"], pattern, weight))
+    companies: dict[str, tuple[str, str]] = {}
+    cpath = Path(data_dir) / "rules" / "procurement_companies.csv"
+    for row in read_csv_rows(cpath, ["company", "aliases", "country"]):
+        for name in [row["company"], *(a for a in row["aliases"].split("|") if a.strip())]:
+            companies[name.strip().lower()] = (row["company"], row["country"])
+    surfaces = tuple(companies)
+    matcher = ahocorasick_rs.AhoCorasick(list(surfaces), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir))
+
+
+@dataclass
+class _Context:
+    """What earlier sentences of the same article said (anaphora and implicit buyer)."""
+
+    by_category: dict[str, SystemMention]
+    buyer_of: dict[str, str]
+    last_buyer: str | None = None
+
+
+def _companies(rules: Rules, text: str) -> list[tuple[int, str, str]]:
+    out = []
+    for index, start, end in rules.company_matcher.find_matches_as_indexes(_lower(text)):
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            continue
+        surface = text[start:end]
+        if surface.isupper() != rules.company_surfaces[index].isupper() and len(surface) <= 4:
+            continue  # short acronyms (HAL, BEL, IAI) only in capitals
+        name, country = rules.companies[rules.company_surfaces[index]]
+        out.append((start, name, country))
+    return out
+
+
+def _roles(rules: Rules, text: str, places: list[Any]) -> dict[int, dict[str, float]]:
+    """Role scores of each country mention from the words right around it."""
+    roles: dict[int, dict[str, float]] = {}
+    for i, p in enumerate(places):
+        before, after = text[max(0, p.start - _WINDOW):p.start], text[p.end:p.end + _WINDOW]
+        score: dict[str, float] = {}
+        for rule in rules.rules:
+            side = before if rule.kind.endswith("_before") or rule.kind == "not_party" else after
+            if rule.kind in ("stage", "veto") or not rule.pattern.search(side):
+                continue
+            role = rule.kind.split("_")[0]
+            score[role] = max(score.get(role, 0.0), rule.weight)
+        roles[i] = score
+    return roles
+
+
+def _parties(rules: Rules, text: str, places: list[Any], mention: SystemMention,
+             companies: list[tuple[int, str, str]], ctx: _Context) -> tuple[str | None, str | None, float]:
+    """(buyer, supplier, confidence) for one system mention in one sentence."""
+    states = [(i, p) for i, p in enumerate(places) if len(p.code) == 3]
+    roles = _roles(rules, text, [p for _, p in states])
+    explicit = [p.code for (i, p), j in zip(states, range(len(states))) if roles[j].get("supplier")]
+    supplier = explicit[0] if explicit else None
+    buyer_marked = {p.code for (_, p), j in zip(states, range(len(states))) if roles[j].get("buyer", 0) >= 0.6}
+    sell = _SELL.search(text)
+    if supplier is None and sell and buyer_marked:
+        before_verb = [p.code for _, p in states if p.end <= sell.start() and p.code not in buyer_marked]
+        if before_verb:
+            supplier = before_verb[-1]
+    if supplier is None:
+        supplier = mention.origin or None
+    if supplier is None:
+        makers = {c for _, _, c in companies if c}
+        supplier = makers.pop() if len(makers) == 1 else None
+    best, best_score = None, -1e9
+    for j, (_, p) in enumerate(states):
+        role = roles[j]
+        if p.code == supplier or role.get("not_party") and not role.get("buyer"):
+            continue
+        score = role.get("buyer", 0.0) - abs(p.start - mention.start) / 400
+        if score > best_score:
+            best, best_score = p.code, score
+    confidence = 0.8
+    if best is None:
+        best = ctx.buyer_of.get(mention.system) or ctx.last_buyer
+        confidence = 0.55
+    return best, supplier, confidence
+
+
+def _stages(rules: Rules, text: str) -> list[Rule]:
+    seen: dict[str, Rule] = {}
+    for rule in rules.of_kind("stage"):
+        if rule.stage not in seen and rule.pattern.search(text):
+            seen[rule.stage] = rule
+    return list(seen.values())
+
+
+def _tag_article(rules: Rules, vocab: Any, article_id: str, text: str, year: int, sents: pd.DataFrame,
+                 found: list[SystemMention], generic: list[SystemMention]) -> list[dict[str, Any]]:
+    starts = sents["char_start"].tolist()
+    per_sentence: dict[int, tuple[list[SystemMention], list[SystemMention]]] = {}
+    for mention, is_generic in [(m, False) for m in found] + [(m, True) for m in generic]:
+        k = bisect.bisect_right(starts, mention.start) - 1
+        if k >= 0:
+            per_sentence.setdefault(k, ([], []))[1 if is_generic else 0].append(mention)
+    ctx = _Context({}, {})
+    records: list[dict[str, Any]] = []
+    vetoes = rules.of_kind("veto")
+    for k in sorted(per_sentence):
+        row = sents.iloc[k]
+        s_start, s_text = int(row["char_start"]), row["text"]
+        systems, generics = per_sentence[k]
+        spans = [(m.start, m.end) for m in systems]
+        generics = [g for g in generics if not any(a < g.end and g.start < b for a, b in spans)]
+        resolved = list(systems)
+        loose = []
+        for g in generics:
+            antecedent = ctx.by_category.get(g.category)
+            if antecedent is not None and g.category != "other":
+                resolved.append(SystemMention(g.start, g.end, antecedent.system, antecedent.category,
+                                              antecedent.origin, antecedent.manufacturer, g.surface))
+            else:
+                loose.append(g)
+        for m in systems:
+            ctx.by_category[m.category] = m
+        if any(v.pattern.search(s_text) for v in vetoes):
+            continue
+        stages = _stages(rules, s_text)
+        if not stages:
+            continue
+        local = [SystemMention(m.start - s_start, m.end - s_start, m.system, m.category, m.origin,
+                               m.manufacturer, m.surface) for m in (resolved or (loose if not systems else []))]
+        if not local:
+            continue
+        places = vocab.gazetteer.find(s_text)
+        companies = _companies(rules, s_text)
+        value = rules.amounts.value_usd(s_text, year)
+        names = sorted({name for _, name, _ in companies})
+        for m in local:
+            generic_only = not resolved
+            buyer, supplier, confidence = _parties(rules, s_text, places, m, companies, ctx)
+            if generic_only and (m.origin == "" and not _explicit_pair(rules, s_text, places, buyer, supplier)):
+                continue
+            if not buyer or not supplier or buyer == supplier:
+                continue
+            if confidence > 0.6:
+                ctx.buyer_of[m.system] = buyer
+                ctx.last_buyer = buyer
+            for rule in stages:
+                records.append({
+                    "article_id": article_id, "sentence": int(row["sentence"]),
+                    "char_start": s_start, "char_end": int(row["char_end"]),
+                    "confidence": round(confidence * rule.weight + 0.2, 3), "rule": rule.rule_id,
+                    "buyer": buyer, "supplier": supplier, "system": m.system, "category": m.category,
+                    "stage": rule.stage, "quantity": rules.amounts.quantity(s_text, m.start),
+                    "value_usd": value, "companies": names,
+                })
+    return records
+
+
+def _explicit_pair(rules: Rules, text: str, places: list[Any], buyer: str | None, supplier: str | None) -> bool:
+    """A generic phrase needs both parties written in the sentence itself."""
+    codes = {p.code for p in places}
+    return bool(buyer and supplier and buyer in codes and supplier in codes)
+
+
+def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataFrame:
+    """Procurement findings for a chunk of articles (pure; the pipeline calls it per chunk)."""
+    rules: Rules = vocab.procurement
+    catalogue = vocab.catalogue
+    hits: dict[str, tuple[list[SystemMention], list[SystemMention]]] = {}
+    for article_id, text in zip(articles["article_id"], articles["text"]):
+        if not isinstance(text, str):
+            continue
+        found = catalogue.find(text)
+        generic = catalogue.find_generic(text)
+        if found or generic:
+            hits[article_id] = (found, generic)
+    if not hits:
+        return schemas.empty("procurement")
+    info = articles[articles["article_id"].isin(list(hits))]
+    years = dict(zip(info["article_id"], pd.to_datetime(info["published"]).dt.year.fillna(2020).astype(int)))
+    texts = dict(zip(info["article_id"], info["text"]))
+    wanted = sentences[sentences["article_id"].isin(list(hits))]
+    records: list[dict[str, Any]] = []
+    for article_id, sents in wanted.groupby("article_id", sort=False):
+        found, generic = hits[article_id]
+        records.extend(_tag_article(rules, vocab, article_id, texts[article_id], years[article_id],
+                                    sents.sort_values("sentence").reset_index(drop=True), found, generic))
+    return schemas.finalise(records, "procurement", sentences, articles)

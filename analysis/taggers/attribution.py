@@ -30,6 +30,8 @@ SKIP_BEFORE = frozenset({"has", "have", "had", "also", "again", "is", "was", "we
 NOT_NAMES = frozenset({"The", "A", "An", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "In", "On",
                        "But", "And", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                        "Sunday", "It", "He", "She", "They", "We", "I", "This", "That"})
+CONNECTIVES = frozenset({"and", "or", "but", "that", "which", "who", "with", "while", "as", "after", "before",
+                         "when", "where", "said", "says", "if", "than", "by"})
 MIN_QUOTE_WORDS = 4
 
 
@@ -104,7 +106,7 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
         i -= 1
     end = tokens[i].end() if i >= 0 else verb_start
     start = end
-    taken = 0
+    taken = modifiers = 0
     while i >= 0 and taken < 10:
         word = tokens[i].group()
         low = word.lower()
@@ -118,9 +120,13 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
             i = j - 1
             taken += 1
             continue
+        modifier = (modifiers < 2 and i + 1 < len(tokens) and word.isalpha() and low not in CONNECTIVES
+                    and tokens[i + 1].group().lower() in ctx.rules.title_words)
         if not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION
-                or low.endswith(("'s", "’s"))):
+                or low.endswith(("'s", "’s")) or modifier):
             break
+        if modifier and low not in ctx.rules.title_words and not word[0].isupper():
+            modifiers += 1  # "commerce ministry", "finance minister"
         start = tokens[i].start()
         i -= 1
         taken += 1
@@ -206,6 +212,10 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0) -> list[
             return [Speaker(intro.name if " " in (intro.name or "") else name, role or intro.role,
                             intro.country, "introduction", intro.confidence)]
     anaphoric = not name and ("anaphor" in kinds or ctx.folded[start:start + 4] == "the ")
+    if anaphoric and country is None and not ctx.last and depth == 0:
+        recent = _recent_person(ctx, start)
+        if recent:
+            return [recent]
     if (country is None or (anaphoric and ctx.last and ctx.last[0].country == country)) and anaphoric and ctx.last:
         prev = ctx.last[0]
         if country is None or prev.country == country:
@@ -231,6 +241,20 @@ def _introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | N
             if found:
                 return found[0]
         at = ctx.text.find(surname, after, before)
+    return None
+
+
+def _recent_person(ctx: ArticleContext, before: int) -> Speaker | None:
+    """For "he said" with no speaker yet: the last official introduced in the preceding text."""
+    lo = max(0, before - 400)
+    for s, e, title in reversed(_titles(ctx, lo, before)):
+        if title.kind not in ("official", "lawmaker"):
+            continue
+        _, end = _phrase_after(ctx, e, min(before, e + 60))
+        start, _ = _phrase_before(ctx, max(lo, s - 80), s)
+        found = describe(ctx, start, max(end, e), depth=1)
+        if found:
+            return found[0]
     return None
 
 
@@ -293,6 +317,8 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
     """Reported speech in one sentence: each speech verb with a speaker owns the clause after it."""
     found: list[tuple[int, int, int, Verb, list[Speaker]]] = []   # (phrase_start, clause_start, clause_end)
     for v_start, v_end, verb in verb_hits(ctx, s_start, s_end):
+        if ctx.folded[max(s_start, v_start - 3):v_start] == "to ":
+            continue  # an infinitive ("urged the EU to impose") belongs to the statement before it
         if verb.kind == "according":
             p_start, p_end = _phrase_after(ctx, v_end, s_end)
             speakers = describe(ctx, p_start, p_end)

@@ -71,7 +71,7 @@ def load(data_dir: Path) -> PositionRules:
     for title in titles:
         if title.kind not in kinds:
             raise VocabError(f"{path}: title {title.surface!r} has unknown kind {title.kind!r}")
-    title_words = frozenset(w for t in titles if t.kind != "nonofficial" for w in t.surface.split())
+    title_words = frozenset(w for t in titles for w in t.surface.split())
 
     path = rules / "positions_officials.csv"
     officials: dict[str, list[attr.Official]] = {}

@@ -57,6 +57,11 @@ class Lexicon:
                 continue
             table.setdefault(cue, []).append(entry)
             prefix[cue] = prefix.get(cue, False) or is_prefix
+        # a longer cue must not hide a shorter prefix cue ("stronger" vs "strong*"): it inherits its entries
+        for cue in list(table):
+            for shorter, is_prefix in prefix.items():
+                if is_prefix and shorter != cue and cue.startswith(shorter):
+                    table[cue] = table[cue] + [e for e in table[shorter] if e not in table[cue]]
         self.patterns = list(table)
         self.entries = [tuple(table[p]) for p in self.patterns]
         self.prefix = [prefix[p] for p in self.patterns]
@@ -183,12 +188,15 @@ def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed:
                 if cue.topic in present:
                     add(cue.topic, stance, cue.weight, cue.rule_id)
                 continue
+            # the subject or object of a harm verb stays inside its clause ("... until the tests stop")
+            lo = max([b for b in breaks if b < hit.start], default=start)
+            hi = min([b for b in breaks if b > hit.end], default=end)
             if cue.applies == "agent":
-                before = [t for p, t, _ in topics if p < hit.start]
+                before = [t for p, t, _ in topics if lo <= p < hit.start]
                 if before:
                     add(before[-1], stance, cue.weight, cue.rule_id)
             else:
-                after = [t for p, t, _ in topics if p >= hit.end]
+                after = [t for p, t, _ in topics if hit.end <= p < hi]
                 if after:
                     add(after[0], stance, cue.weight, cue.rule_id)
     if verb_stance:

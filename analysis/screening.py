@@ -23,7 +23,7 @@ from unidecode import unidecode
 from analysis.vocab import VocabError, read_csv_rows
 
 RULE_COLUMNS = ["rule_id", "kind", "value", "label", "weight", "rationale", "example_positive", "example_negative"]
-KINDS = frozenset({"setting", "match", "legal_form", "stop", "common", "org_word", "program", "list_source"})
+KINDS = frozenset({"fold", "setting", "match", "legal_form", "stop", "common", "org_word", "program", "list_source"})
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -48,6 +48,7 @@ class Rules:
     generic_min_tokens: int
     max_per_mention: int
     org_words: frozenset[str]
+    folds: tuple[tuple[str, str], ...]  # spelling folds applied to kept tokens on both sides (ks -> x)
     programs: dict[str, str]
     sources: dict[str, str]
     rows: tuple[dict[str, str], ...]
@@ -80,6 +81,7 @@ def load_rules(data_dir: Path) -> Rules:
             generic_min_tokens=int(settings["generic_min_tokens"]),
             max_per_mention=int(settings["max_per_mention"]),
             org_words=frozenset(words("org_word")),
+            folds=tuple(tuple(f.split(">", 1)) for f in words("fold")),  # type: ignore[misc]
             programs={r["value"]: r["label"] for r in by_kind["program"]},
             sources={r["value"]: r["label"] for r in by_kind["list_source"]},
             rows=tuple(rows),
@@ -120,6 +122,13 @@ def _tokens(text: str) -> list[str]:
     return [t for t in _NON_WORD.split(ascii_text.lower()) if t]
 
 
+def _fold(token: str, rules: Rules) -> str:
+    """Apply the transliteration folds, so Rosoboroneksport and Rosoboronexport share one spelling."""
+    for old, new in rules.folds:
+        token = token.replace(old, new)
+    return token
+
+
 @dataclass(frozen=True)
 class Name:
     tokens: tuple[str, ...]  # kept tokens, in written order
@@ -139,7 +148,7 @@ def normalise(text: str, rules: Rules) -> Name:
                 break
         else:
             if tokens[i] not in rules.stop:
-                kept.append(tokens[i])
+                kept.append(_fold(tokens[i], rules))
             i += 1
     return Name(tuple(kept), tuple(dropped), " ".join(sorted(kept)))
 

@@ -1,0 +1,39 @@
+"""The dashboard's front door: page setup, first-start processing of the sample, navigation.
+
+Run with ``streamlit run dashboard.py``. Every page lives in ``views/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from views import data, nav
+
+
+def _first_start() -> None:
+    """Process the bundled sample when its tables are missing or older than it, with a progress bar."""
+    if not data.sample_is_stale(data.sample_dir(), data.default_dataset()):
+        return
+    files = [p for p in sorted(data.sample_dir().rglob("*")) if p.is_file()]
+    total = max(data.count_rows(files), 1)
+    bar = st.progress(0.0, text="First start: processing the bundled sample…")
+    seen = [0]
+
+    def on_progress(rows: int, rejected: int) -> None:
+        seen[0] += rows
+        bar.progress(min(seen[0] / total, 1.0), text=f"Processing the bundled sample: {seen[0]:,} rows")
+
+    try:
+        data.ensure_sample(on_progress)
+    except Exception as exc:  # show why, and keep the other pages usable
+        st.error(f"Could not process the bundled sample: {exc}")
+    bar.empty()
+
+
+def main() -> None:
+    st.set_page_config(page_title="Sanctions risk", page_icon=":material/policy:", layout="wide")
+    _first_start()
+    st.navigation(list(nav.pages().values())).run()
+
+
+main()

@@ -27,7 +27,9 @@ from analysis.catalogue import SystemMention, _lower
 from analysis.taggers import procurement_values
 from analysis.vocab import VocabError, read_csv_rows
 
-KINDS = ("stage", "veto", "buyer_after", "buyer_before", "supplier_before", "supplier_after", "not_party")
+KINDS = ("stage", "veto", "buyer_after", "buyer_before", "supplier_before", "supplier_after", "not_party",
+         "not_party_after")
+_SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _WINDOW = 40  # characters either side of a country mention that its role cues may use
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
                    r"provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
@@ -114,7 +116,7 @@ def _roles(rules: Rules, text: str, places: list[Any]) -> dict[int, dict[str, fl
             side = before if rule.kind.endswith("_before") or rule.kind == "not_party" else after
             if rule.kind in ("stage", "veto") or not rule.pattern.search(side):
                 continue
-            role = rule.kind.split("_")[0]
+            role = "not_party" if rule.kind.startswith("not_party") else rule.kind.split("_")[0]
             score[role] = max(score.get(role, 0.0), rule.weight)
         roles[i] = score
     return roles
@@ -143,7 +145,8 @@ def _parties(rules: Rules, text: str, places: list[Any], mention: SystemMention,
         role = roles[j]
         if p.code == supplier or role.get("not_party") and not role.get("buyer"):
             continue
-        score = role.get("buyer", 0.0) - abs(p.start - mention.start) / 400
+        distance = mention.start - p.start if p.start <= mention.start else 3 * (p.start - mention.start)
+        score = role.get("buyer", 0.0) - distance / 400
         if score > best_score:
             best, best_score = p.code, score
     confidence = 0.8
@@ -158,6 +161,8 @@ def _stages(rules: Rules, text: str) -> list[Rule]:
     for rule in rules.of_kind("stage"):
         if rule.stage not in seen and rule.pattern.search(text):
             seen[rule.stage] = rule
+    if "support" in seen and seen.get("contract") and seen["contract"].rule_id in _SUPPORT_DEAL:
+        del seen["contract"]  # "agreements signed to provide support" is a support deal, not a purchase
     return list(seen.values())
 
 

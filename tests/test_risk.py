@@ -250,3 +250,21 @@ def test_empty_findings_give_an_empty_conforming_table():
     out = risk.score_pairs(articles(("a1", "2021-03-10", "et")), {t: schemas.empty(t) for t in schemas.FINDING_TABLES})
     assert out.empty and list(out.columns) == list(schemas.PAIR_RISK)
     assert np.isfinite(risk.points(0.0, WEIGHTS.scale))
+
+
+def test_monthly_worked_example_and_waiver_match_docs():
+    """docs/RISK.md §4: the seed on 2020-12-23, monthly; a waiver reported 2021-01-31 lowers January."""
+    seed_day = pd.Timestamp("2020-12-23")
+    arts = articles(("a1", "2020-12-23", "et"), ("a2", "2021-01-31", "wire"))
+    found = seed_findings(seed_day)
+    out = pair(risk.score_pairs(arts, found, freq="M"))
+    assert [round(out.loc[pd.Timestamp(d), "score"], 1) for d in ("2020-12-01", "2021-01-01", "2021-02-01")] \
+        == [56.6, 44.2, 34.5]
+    assert out.index.max() == pd.Timestamp("2021-07-01")  # 31 August is past the 240-day window
+    found["sanctions"] = pd.concat([found["sanctions"], frame("sanctions", [dict(
+        finding_id="w1", article_id="a2", published="2021-01-31", sender="USA", target="IND", action="waiver",
+        regime="CAATSA", modality="asserted")])])
+    waived = pair(risk.score_pairs(arts, found, freq="M"))
+    jan = waived.loc[pd.Timestamp("2021-01-01")]
+    assert round(jan["score"], 1) == 28.4
+    assert jan["relief"] == pytest.approx(28.4 - 44.2, abs=0.06) and "w1" in jan["finding_ids"]

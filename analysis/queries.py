@@ -71,7 +71,9 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 def period_where(f: Filters, column: str = "published", where: Where | None = None) -> Where:
     where = where or Where()
-    if f.start:
+    if f.start and column == "period":  # a monthly period counts when any of its days is in the range
+        where.add("period >= date_trunc('month', CAST(? AS TIMESTAMP))", f.start.isoformat())
+    elif f.start:
         where.add(f"{column} >= CAST(? AS TIMESTAMP)", f.start.isoformat())
     if f.end:
         where.add(f"{column} < CAST(? AS TIMESTAMP)", (f.end + timedelta(days=1)).isoformat())

@@ -1,0 +1,1 @@
+"""Streamlit pages of the dashboard; views/data.py is the only caller of analysis.store."""

@@ -30,7 +30,8 @@ from analysis.vocab import VocabError, read_csv_rows
 KINDS = ("stage", "veto", "buyer_after", "buyer_before", "supplier_before", "supplier_after", "not_party",
          "not_party_after")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
-_WINDOW = 40  # characters either side of a country mention that its role cues may use
+_WINDOW = 40
+_CUE_REACH = 170  # a stage cue must sit within this many characters of the system it describes  # characters either side of a country mention that its role cues may use
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
                    r"provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
 
@@ -156,10 +157,12 @@ def _parties(rules: Rules, text: str, places: list[Any], mention: SystemMention,
     return best, supplier, confidence
 
 
-def _stages(rules: Rules, text: str) -> list[Rule]:
+def _stages(rules: Rules, text: str, lo: int = 0, hi: int | None = None) -> list[Rule]:
+    """Stage cues within ``text[lo:hi]`` (the clause around one mention), one rule per stage."""
     seen: dict[str, Rule] = {}
+    window = text[max(0, lo):hi]
     for rule in rules.of_kind("stage"):
-        if rule.stage not in seen and rule.pattern.search(text):
+        if rule.stage not in seen and rule.pattern.search(window):
             seen[rule.stage] = rule
     if "support" in seen and seen.get("contract") and seen["contract"].rule_id in _SUPPORT_DEAL:
         del seen["contract"]  # "agreements signed to provide support" is a support deal, not a purchase
@@ -217,7 +220,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, text: str, year: int
             if confidence > 0.6:
                 ctx.buyer_of[m.system] = buyer
                 ctx.last_buyer = buyer
-            for rule in stages:
+            for rule in _stages(rules, s_text, m.start - _CUE_REACH, m.end + _CUE_REACH):
                 records.append({
                     "article_id": article_id, "sentence": int(row["sentence"]),
                     "char_start": s_start, "char_end": int(row["char_end"]),

@@ -18,7 +18,9 @@ from views import theme
 CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
-def _layout(fig: go.Figure, title: str, height: int = 320, **extra: object) -> go.Figure:
+def _layout(fig: go.Figure, title: str, height: int = 320, dates: bool = True, **extra: object) -> go.Figure:
+    if dates:  # day-level ticks, so a single-point series does not zoom to milliseconds
+        fig.update_xaxes(type="date", tickformat="%Y-%m-%d")
     fig.update_layout(title=title, height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       legend={"orientation": "h", "y": -0.2}, **extra)
     return fig
@@ -99,5 +101,5 @@ def heatmap(matrix: pd.DataFrame, title: str, names: dict[str, str]) -> go.Figur
         fig.add_scatter(x=[c[1] for c in cells], y=[c[0] for c in cells], mode="markers", showlegend=False,
                         marker={"size": 18, "opacity": 0.01, "color": "black"},
                         customdata=[[c[2], c[3]] for c in cells], hoverinfo="skip")
-    return _layout(fig, title, height=max(300, 120 + 28 * len(rows)), clickmode="event+select",
+    return _layout(fig, title, height=max(300, 120 + 28 * len(rows)), dates=False, clickmode="event+select",
                    yaxis={"autorange": "reversed"})

@@ -1,0 +1,106 @@
+"""The served dashboard in Debian's headless Chromium (../shared/BROWSER.md).
+
+Starts ``streamlit run dashboard.py`` on 127.0.0.1 and a free port against the
+hand-made fixture dataset, opens the India–United States pair page and an
+article whose text is markup, and saves screenshots under test-artifacts/
+(git-ignored). Skipped with the reason when no Chromium is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.views.fixture_tables import EVIDENCE_IND, MARKUP, write_dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium", shutil.which("chromium") or "")
+                 if p and Path(p).exists()), None)
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found (apt-get install -y chromium; "
+                                                          "see ../shared/BROWSER.md)")]
+expect = pytest.importorskip("playwright.sync_api").expect
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(port: int, env: dict[str, str]) -> subprocess.Popen:
+    """Start the dashboard and wait until /_stcore/health answers ok (or fail with its output)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
+                if reply.read().decode().strip() == "ok":
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"dashboard did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = write_dataset(tmp_path_factory.mktemp("browser") / "fixture")
+    env = {**os.environ, "SRA_OUTPUT_DIR": str(out), "SRA_REVIEW_DB": str(out.parent / "reviews.sqlite")}
+    port = free_port()
+    proc = serve(port, env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_pair_page_shows_chart_and_evidence(server: str, page) -> None:
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.goto(f"{server}/pair?country=IND&counterpart=USA")
+    expect(page.get_by_role("heading", name="India – United States")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".sra-evidence", has_text=EVIDENCE_IND).first).to_be_visible()
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "pair.png"))
+
+
+def test_article_markup_is_shown_as_text(server: str, page) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    page.goto(f"{server}/article?article=a4")
+    body = page.locator(".sra-article")
+    expect(body).to_be_visible(timeout=30_000)
+    expect(body).to_contain_text(MARKUP)
+    assert body.locator("script, b").count() == 0
+    expect(page.locator(".sra-title")).to_contain_text(MARKUP)
+    assert dialogs == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "article.png"))

@@ -1,0 +1,100 @@
+"""Procurement tagger: hand-written sentence cases, rule-table examples, and the seed article end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis import catalogue, gazetteer
+from analysis.sentences import load_splitter, split_sentences
+from analysis.taggers import procurement
+from analysis.vocab import DATA_DIR, read_csv_rows
+
+CASES = Path(__file__).resolve().parent.parent / "cases" / "procurement_cases.jsonl"
+SHARED = Path("/work/shared")
+
+
+@pytest.fixture(scope="module")
+def vocab() -> SimpleNamespace:
+    return SimpleNamespace(gazetteer=gazetteer.load(DATA_DIR), catalogue=catalogue.load(DATA_DIR),
+                           procurement=procurement.load(DATA_DIR))
+
+
+@pytest.fixture(scope="module")
+def splitter():
+    return load_splitter(DATA_DIR)
+
+
+def _articles(texts: dict[str, str], published: str = "2021-06-01") -> pd.DataFrame:
+    return pd.DataFrame({"article_id": list(texts), "text": list(texts.values()),
+                         "published": pd.to_datetime([published] * len(texts)), "source": "test"})
+
+
+def _tag(texts: dict[str, str], vocab, splitter, published: str = "2021-06-01") -> pd.DataFrame:
+    articles = _articles(texts, published)
+    return procurement.tag(articles, split_sentences(articles, splitter), vocab)
+
+
+def _cases() -> list[dict]:
+    return [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_there_are_enough_cases():
+    assert len(_cases()) >= 80
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c["id"])
+def test_sentence_case(case, vocab, splitter):
+    found = _tag({case["id"]: case["text"]}, vocab, splitter)
+    got = {(r.buyer, r.supplier, r.system, r.stage) for r in found.itertuples()}
+    assert got == {tuple(t) for t in case["expect"]}
+    if "quantity" in case:
+        assert case["quantity"] in set(found["quantity"].dropna())
+    if "value_min" in case:
+        values = found["value_usd"].dropna()
+        assert len(values) and case["value_min"] <= values.iloc[0] <= case["value_max"]
+    if "companies" in case:
+        assert set(case["companies"]) <= {c for row in found["companies"] for c in row}
+
+
+def test_findings_point_at_their_sentence(vocab, splitter):
+    text = "Nothing here. Turkey bought the S-400 from Russia. More text."
+    found = _tag({"a": text}, vocab, splitter)
+    assert len(found) == 1
+    row = found.iloc[0]
+    assert text[row.char_start:row.char_end] == row.evidence
+    assert "S-400" in row.evidence and row.rule.startswith("procurement.")
+
+
+def test_rule_examples_run():
+    """Every stage, veto and value rule matches its positive example and not its negative one."""
+    for name in ("procurement_rules.csv", "procurement_values.csv"):
+        for row in read_csv_rows(DATA_DIR / "rules" / name, ["rule_id", "pattern", "rationale",
+                                                             "example_positive", "example_negative"]):
+            if row.get("kind") not in (None, "stage", "veto"):
+                continue
+            pattern = re.compile(row["pattern"], re.IGNORECASE)
+            assert row["rationale"], row["rule_id"]
+            assert pattern.search(row["example_positive"]), row["rule_id"]
+            assert not pattern.search(row["example_negative"]), row["rule_id"]
+
+
+def test_seed_article_end_to_end(vocab, splitter):
+    folder = SHARED / "seed"
+    if not folder.exists():
+        pytest.skip("the seed article in /work/shared/seed is not available on this machine")
+    path = next(folder.glob("*.txt"))
+    lines = path.read_text(encoding="utf-8").strip().split(" ", 2)
+    published, text = lines[1], lines[2]
+    found = _tag({path.stem: text}, vocab, splitter, published)
+    got = {(r.buyer, r.supplier, r.system, r.stage) for r in found.itertuples()}
+    assert got == {
+        ("IND", "RUS", "S-400", "delivery"), ("IND", "RUS", "S-400", "training"),
+        ("IND", "RUS", "S-400", "contract"), ("IND", "RUS", "Kilo-class submarine", "support"),
+        ("IND", "RUS", "Project 1135.6 frigate", "support"),
+    }

@@ -26,6 +26,8 @@ COUNTRIES = ["IND", "TUR", "CHN", "EGY", "IDN", "VNM", "DZA", "SAU", "ARE", "PAK
              "SRB", "KAZ", "BLR", "ARM", "AZE", "UGA", "NGA", "ETH", "PHL", "THA", "MMR", "LAO", "KHM", "PER",
              "VEN", "CUB"]
 SENDERS = ["USA", "EU", "GBR", "UN"]
+COLOURS = {"threats": "tab:orange", "imposed": "tab:red", "procurement": "tab:blue", "hostile_statements": "tab:purple",
+           "defiant_statements": "tab:brown", "listed_entities": "tab:pink", "relief": "tab:green"}
 
 
 def synthetic(n: int, seed: int = 7) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -87,11 +89,39 @@ def timed(label: str, articles: pd.DataFrame, found: dict[str, pd.DataFrame], fr
     return out
 
 
+def plot(pair_risk: pd.DataFrame, path: Path, pairs: tuple[tuple[str, str], ...] = (("IND", "USA"), ("TUR", "USA"))) -> None:
+    """Score line over stacked driver points (relief below zero), one panel per pair."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(pairs), 1, figsize=(11, 3.6 * len(pairs)), sharex=True)
+    for ax, (country, counterpart) in zip(np.atleast_1d(axes), pairs):
+        rows = pair_risk[(pair_risk["country"] == country) & (pair_risk["counterpart"] == counterpart)]
+        rows = rows.set_index("period").sort_index()
+        positive = [c for c in risk.PRESSURE if rows[c].abs().sum() > 0]
+        if positive:
+            ax.stackplot(rows.index, *(rows[c] for c in positive), labels=positive, alpha=0.6, step="post",
+                         colors=[COLOURS[c] for c in positive])
+        ax.fill_between(rows.index, rows["relief"], 0, step="post", color=COLOURS["relief"], alpha=0.6,
+                        label="relief (waivers, lifts)")
+        ax.step(rows.index, rows["score"], where="post", color="black", linewidth=1.4, label="score")
+        ax.axhline(0, color="grey", linewidth=0.5)
+        ax.set_ylabel("points (0-100)")
+        ax.set_title(f"{country}-{counterpart} monthly risk on the sample corpus "
+                     "(drivers stack to the gross score; relief below zero takes it down to the line)")
+        ax.legend(loc="upper left", fontsize=7, ncol=4)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--findings", type=int, default=1_000_000)
     parser.add_argument("--freq", default="M", choices=["D", "W", "M"])
     parser.add_argument("--sample-out", type=Path, default=None)
+    parser.add_argument("--plot", type=Path, default=None, help="write the India-US / Turkey-US figure here")
     args = parser.parse_args()
     if args.sample_out:
         articles = pd.read_parquet(args.sample_out / "articles.parquet")
@@ -100,7 +130,9 @@ def main() -> None:
         clusters = dedupe.cluster_articles(articles)
         print(f"sample: near-duplicate clustering of {len(articles):,} articles in {time.perf_counter() - start:.2f} s "
               f"({len(articles) - clusters['cluster_id'].nunique()} duplicates)")
-        timed("sample", articles, found, args.freq, clusters=clusters)
+        sample = timed("sample", articles, found, args.freq, clusters=clusters)
+        if args.plot:
+            plot(sample, args.plot)
     articles, found = synthetic(args.findings)
     # clusters given (one per article) so the timing is the scoring, not MinHash over synthetic text
     timed("synthetic", articles, found, args.freq, clusters=articles[["article_id"]].assign(cluster_id=articles["article_id"]))

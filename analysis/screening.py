@@ -26,6 +26,7 @@ RULE_COLUMNS = ["rule_id", "kind", "value", "label", "weight", "rationale", "exa
 KINDS = frozenset({"fold", "setting", "match", "legal_form", "stop", "common", "org_word", "program", "list_source"})
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_POSSESSIVE = re.compile(r"'s\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Rules:
     keep_within: float
     types: frozenset[str]
     legal_forms: tuple[tuple[str, ...], ...]  # longest first
+    legal_by_first: dict[str, tuple[tuple[str, ...], ...]]  # first token -> forms, longest first
     stop: frozenset[str]
     common: frozenset[str]
     geo: frozenset[str]
@@ -67,8 +69,10 @@ def load_rules(data_dir: Path) -> Rules:
     words = lambda kind: {w.strip() for r in by_kind[kind] for w in r["value"].split("|") if w.strip()}  # noqa: E731
     legal = {tuple(_tokens(w)) for w in words("legal_form")}
     stop = frozenset(words("stop"))
-    generic = frozenset(words("common"))
-    geo_codes = _geo_words(Path(data_dir), stop | generic)
+    folds = tuple(tuple(f.split(">", 1)) for f in words("fold"))
+    fold = lambda w: _apply_folds(w, folds)  # noqa: E731 - word lists compare with folded tokens
+    generic = frozenset(fold(w) for w in words("common"))
+    geo_codes = {fold(k): v for k, v in _geo_words(Path(data_dir), stop | generic).items()}
     geo = frozenset(geo_codes)
     try:
         return Rules(
@@ -77,11 +81,13 @@ def load_rules(data_dir: Path) -> Rules:
             penalty=float(settings["extra_generic_penalty"]), max_candidates=int(settings["max_candidates"]),
             keep_within=float(settings["keep_within"]), types=frozenset(settings["types"].split("|")),
             legal_forms=tuple(sorted(legal, key=len, reverse=True)), stop=stop,
+            legal_by_first={first: tuple(f for f in sorted(legal, key=len, reverse=True) if f[0] == first)
+                            for first in {f[0] for f in legal}},
             common=generic | geo, geo=geo, geo_codes=geo_codes,
             generic_min_tokens=int(settings["generic_min_tokens"]),
             max_per_mention=int(settings["max_per_mention"]),
             org_words=frozenset(words("org_word")),
-            folds=tuple(tuple(f.split(">", 1)) for f in words("fold")),  # type: ignore[misc]
+            folds=folds,  # type: ignore[arg-type]
             programs={r["value"]: r["label"] for r in by_kind["program"]},
             sources={r["value"]: r["label"] for r in by_kind["list_source"]},
             rows=tuple(rows),
@@ -111,22 +117,28 @@ def _geo_words(data_dir: Path, skip: frozenset[str]) -> dict[str, frozenset[str]
 
 def country_context(text: str, rules: Rules) -> frozenset[str]:
     """ISO3 codes of the countries a text names (by name, alias or demonym token)."""
-    return frozenset(code for token in set(_tokens(text)) for code in rules.geo_codes.get(token, ()))
+    tokens = {fold_token(t, rules) for t in _tokens(text)}
+    return frozenset(code for token in tokens for code in rules.geo_codes.get(token, ()))
 
 
 def _tokens(text: str) -> list[str]:
     """Transliterated, lower-cased word tokens; dotted abbreviations (S.A., U.K.) become one token."""
     ascii_text = unidecode(text)
     ascii_text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), ascii_text)
-    ascii_text = ascii_text.replace("'", "").replace("\u2019", "").replace("&", " and ")
+    ascii_text = _POSSESSIVE.sub("", ascii_text)  # Korea's -> Korea, People's -> People
+    ascii_text = ascii_text.replace("'", "").replace("&", " and ")
     return [t for t in _NON_WORD.split(ascii_text.lower()) if t]
 
 
-def _fold(token: str, rules: Rules) -> str:
+def _apply_folds(token: str, folds: tuple[tuple[str, str], ...]) -> str:
     """Apply the transliteration folds, so Rosoboroneksport and Rosoboronexport share one spelling."""
-    for old, new in rules.folds:
+    for old, new in folds:
         token = token.replace(old, new)
     return token
+
+
+def fold_token(token: str, rules: Rules) -> str:
+    return _apply_folds(token, rules.folds)
 
 
 @dataclass(frozen=True)
@@ -140,15 +152,16 @@ def normalise(text: str, rules: Rules) -> Name:
     """Reduce a name to the tokens that identify it, remembering which legal-form words were dropped."""
     tokens = _tokens(text)
     kept, dropped, i = [], [], 0
+    by_first = rules.legal_by_first
     while i < len(tokens):
-        for form in rules.legal_forms:
+        for form in by_first.get(tokens[i], ()):
             if tuple(tokens[i:i + len(form)]) == form:
                 dropped.append(" ".join(form))
                 i += len(form)
                 break
         else:
             if tokens[i] not in rules.stop:
-                kept.append(_fold(tokens[i], rules))
+                kept.append(fold_token(tokens[i], rules))
             i += 1
     return Name(tuple(kept), tuple(dropped), " ".join(sorted(kept)))
 
@@ -217,6 +230,9 @@ class Screener:
     names: tuple[Name, ...]
     exact: dict[str, tuple[int, ...]]
     postings: dict[str, tuple[int, ...]]
+    sources: tuple[str, ...]  # index columns as tuples: read per candidate without pandas overhead
+    ids: tuple[str, ...]
+    kinds: tuple[str, ...]
 
     def screen(self, mention: str, trusted: bool = False) -> list[Match]:
         """Best list names for a mention, at or above the threshold, one per list entry."""
@@ -230,9 +246,15 @@ class Screener:
             token = min(distinct, key=lambda t: sum(len(self.postings.get(k, ())) for k in _keys(t)))
             rows = sorted({r for k in _keys(token) for r in self.postings.get(k, ())})[:rules.max_candidates]
         best: dict[tuple[str, str], Match] = {}
-        sources, ids = self.index["list_source"].values, self.index["list_id"].values
+        sources, ids = self.sources, self.ids
+        # Each token on one side only costs the penalty, so names whose lengths differ by more than
+        # this cannot reach the threshold: an exact bound that skips most of a block unscored.
+        slack = int((1.0 - rules.threshold) / rules.penalty + 1e-9) if rules.penalty > 0 else 1 << 30
+        size = len(query.tokens)
         for row in rows:
             cand = self.names[row]
+            if abs(len(cand.tokens) - size) > slack:
+                continue
             result = compare(query, cand, rules, trusted)
             if result is None or result[0] < rules.threshold:
                 continue
@@ -243,7 +265,7 @@ class Screener:
         if not best:
             return []
         top = max(m.score for m in best.values())
-        kinds = self.index["name_kind"].values
+        kinds = self.kinds
         kept = sorted((m for m in best.values() if m.score >= top - rules.keep_within),
                       key=lambda m: (-m.score, len(m.extra), kinds[m.row] != "primary",
                                      str(sources[m.row]), str(ids[m.row])))
@@ -284,4 +306,5 @@ def build_screener(index: pd.DataFrame, rules: Rules) -> Screener:
             for key in set(_keys(token)):
                 postings[key].append(row)
     return Screener(rules, frame, names, {k: tuple(v) for k, v in exact.items()},
-                    {k: tuple(v) for k, v in postings.items()})
+                    {k: tuple(v) for k, v in postings.items()}, tuple(frame["list_source"]),
+                    tuple(frame["list_id"]), tuple(frame["name_kind"]))

@@ -20,7 +20,8 @@ import ahocorasick_rs
 import pandas as pd
 
 from analysis import lists, schemas
-from analysis.screening import Match, Rules, Screener, build_screener, country_context, load_rules, normalise
+from analysis.screening import (Match, Rules, Screener, build_screener, country_context, fold_token, load_rules,
+                                normalise)
 from analysis.vocab import VocabError, read_csv_rows
 
 _WORD = r"[A-Z][A-Za-z0-9'\u2019.\-]*[A-Za-z0-9]|[A-Z]"
@@ -83,20 +84,20 @@ def find_mentions(text: str, vocab_rules: EntityRules) -> list[Mention]:
                                      tuple(dict.fromkeys((surface, *names))), True))
     org_words = vocab_rules.rules.org_words
     for match in _SEQUENCE.finditer(text):
-        found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words, vocab_rules.rules.geo))
+        found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words, vocab_rules.rules))
     found.extend(_acronym_mentions(text, org_words))
     return sorted(found, key=lambda m: (m.start, -m.end, m.finder))
 
 
 def _sequence_mentions(text: str, offset: int, sequence: str, org_words: frozenset[str],
-                       geo: frozenset[str]) -> list[Mention]:
+                       rules: Rules) -> list[Mention]:
     """A capitalised run with an organisation word: the run itself, minus leading function words and
     possessors ("Russia's"), plus its head before "of"/"for" (United Shipbuilding Corporation of Russia)."""
     spans = [(m.start() + offset, m.end() + offset) for m in re.finditer(r"\S+", sequence)]
     words = [text[s:e] for s, e in spans]
     first = 0
     for i, word in enumerate(words):
-        if word.endswith(("'s", "\u2019s")) and word[:-2].lower() in geo:
+        if word.endswith(("'s", "\u2019s")) and fold_token(word[:-2].lower(), rules) in rules.geo:
             first = i + 1  # "Russia's United Shipbuilding Corporation"; "People's Liberation Army" stays whole
     while first < len(words) and words[first] in _LEADING:
         first += 1

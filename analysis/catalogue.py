@@ -137,7 +137,9 @@ class Catalogue:
             for variant in _variants(phrase):
                 patterns[_lower(variant)] = _Pattern(-1, variant, False, False)
         self._patterns = list(patterns.values())
+        self._pattern_index = {p: i for i, p in enumerate(patterns)}
         self._automaton = ahocorasick_rs.AhoCorasick(list(patterns), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        self._overlapping = ahocorasick_rs.AhoCorasick(list(patterns))  # fallback when the longest hit fails a check
         gen_patterns: dict[str, str] = {}
         for term, category, names in generic:
             self._generic_category[term] = category
@@ -164,22 +166,44 @@ class Catalogue:
         return None
 
     def find(self, text: str) -> list[SystemMention]:
-        """Catalogued systems named in ``text``: sorted, non-overlapping, leftmost-longest."""
+        """Catalogued systems named in ``text``: sorted, non-overlapping, leftmost-longest.
+
+        When the longest phrase at a place fails the word or case check ("F-35 a" inside
+        "F-35 and"), the shorter phrases starting there are tried, longest first.
+        """
         out: list[SystemMention] = []
-        for index, start, end in self._automaton.find_matches_as_indexes(_lower(text), overlapping=False):
-            pattern = self._patterns[index]
-            if pattern.entry < 0 or (start > 0 and text[start - 1].isalnum()):
+        low = _lower(text)
+        for index, start, end in self._automaton.find_matches_as_indexes(low, overlapping=False):
+            if start > 0 and text[start - 1].isalnum():
                 continue
-            if pattern.needs_case:
-                surface = text[start:end]
-                if surface != pattern.variant and surface != pattern.variant.upper() and surface != _titled(pattern.variant):
-                    continue
-            stop = _boundary_end(text, end, pattern.numeric_end)
-            if stop is None:
-                continue
-            e = self._entries[pattern.entry]
-            out.append(SystemMention(start, stop, e.system, e.category, e.origin, e.manufacturer, text[start:stop]))
+            mention = self._accept(text, index, start, end)
+            if mention is None and self._patterns[index].entry >= 0:
+                shorter = sorted((e for i, s, e in self._overlapping.find_matches_as_indexes(low[start:end], overlapping=True)
+                                  if s == 0 and e < end - start), reverse=True)
+                for length in shorter:
+                    mention = self._accept(text, self._index_of(low[start:start + length]), start, start + length)
+                    if mention is not None:
+                        break
+            if mention is not None:
+                out.append(mention)
         return out
+
+    def _index_of(self, pattern: str) -> int:
+        return self._pattern_index[pattern]
+
+    def _accept(self, text: str, index: int, start: int, end: int) -> SystemMention | None:
+        pattern = self._patterns[index]
+        if pattern.entry < 0:
+            return None
+        if pattern.needs_case:
+            surface = text[start:end]
+            if surface != pattern.variant and surface != pattern.variant.upper() and surface != _titled(pattern.variant):
+                return None
+        stop = _boundary_end(text, end, pattern.numeric_end)
+        if stop is None:
+            return None
+        e = self._entries[pattern.entry]
+        return SystemMention(start, stop, e.system, e.category, e.origin, e.manufacturer, text[start:stop])
 
     def find_generic(self, text: str) -> list[SystemMention]:
         """Generic category words ("fighter jets" -> "combat aircraft"); origin and maker are empty."""

@@ -198,19 +198,25 @@ _DIRECT = {  # findings that name both countries of a pair themselves (country, 
 }
 
 
-def pair_events(db: Queryable, country: str, counterpart: str, f: Filters) -> pd.DataFrame:
-    """Every finding behind the pair's score, or naming both countries, as one dated event list."""
+def pair_events(db: Queryable, country: str, counterpart: str, f: Filters, limit: int = 5000) -> pd.DataFrame:
+    """The findings behind the pair's score, or naming both countries, as one dated list (latest ``limit``).
+
+    Id matches and direct matches are separate branches (UNION, not OR) so DuckDB can push the
+    direct conditions into the Parquet scan instead of testing every row against both.
+    """
     ids_sql, ids_params = _pair_ids_sql(country, counterpart, f)
     parts, params = [], []
     for table in schemas.FINDING_TABLES:
         where = finding_where(table, replace(f, countries=()))
-        direct = _DIRECT[table]
-        n_direct = direct.count("?")
-        parts.append(f"SELECT '{table}' AS source_table, {EVENT_KIND[table]} AS kind, finding_id, article_id, "
-                     f"published, evidence, rule, confidence FROM {table} WHERE {where.sql} AND "
-                     f"(finding_id IN ({ids_sql}) OR {direct})")
-        params += [*where.params, *ids_params, *[country, counterpart, counterpart, country][:n_direct]]
-    return db.query(" UNION ALL ".join(parts) + " ORDER BY published, source_table", params)
+        head = (f"SELECT '{table}' AS source_table, {EVENT_KIND[table]} AS kind, finding_id, article_id, "
+                f"published, evidence, rule, confidence FROM {table} WHERE {where.sql}")
+        parts.append(f"{head} AND finding_id IN ({ids_sql})")
+        params += [*where.params, *ids_params]
+        if _DIRECT[table] != "FALSE":
+            parts.append(f"{head} AND {_DIRECT[table]}")
+            params += [*where.params, country, counterpart, counterpart, country]
+    return db.query(f"SELECT * FROM ({' UNION '.join(parts)}) ORDER BY published DESC, source_table LIMIT ?",
+                    [*params, limit]).sort_values(["published", "source_table"], kind="stable").reset_index(drop=True)
 
 
 def pair_deals(db: Queryable, country: str, counterpart: str, f: Filters) -> pd.DataFrame:
@@ -234,13 +240,14 @@ def pair_positions(db: Queryable, country: str, counterpart: str, f: Filters, fr
 
 
 def pair_entities(db: Queryable, country: str, counterpart: str, f: Filters) -> pd.DataFrame:
-    """Listed entities named in the pair's articles, with their list and as-of date."""
+    """Listed entities of either country, behind the pair's score, or named in its sanctions articles."""
     ids_sql, ids_params = _pair_ids_sql(country, counterpart, f)
     where = finding_where("entities", f.period_only())
     return db.query(
         f"SELECT name, list_name, list_source, list_as_of, count(*) AS mentions, max(published) AS last_seen "
         f"FROM entities WHERE {where.sql} AND (country IN (?, ?) OR finding_id IN ({ids_sql}) OR article_id IN "
-        f"(SELECT article_id FROM sanctions WHERE finding_id IN ({ids_sql}))) GROUP BY ALL ORDER BY mentions DESC",
+        f"(SELECT article_id FROM sanctions WHERE finding_id IN ({ids_sql}))) GROUP BY ALL "
+        f"ORDER BY mentions DESC LIMIT 500",
         [*where.params, country, counterpart, *ids_params, *ids_params])
 
 

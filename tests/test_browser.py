@@ -104,3 +104,21 @@ def test_article_markup_is_shown_as_text(server: str, page) -> None:
     assert dialogs == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "article.png"))
+
+
+PAGES = {"": "Overview", "pair": "Country pair", "heatmap": "Heatmap", "article": "Article",
+         "explore": "Explore", "data": "Data", "accuracy": "Accuracy"}
+
+
+def test_every_page_in_the_browser(server: str, page) -> None:
+    """Each page shows its heading with no exception box; a screenshot of each goes to test-artifacts/pages/
+    (copied to docs/screenshots/ for the documentation)."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    folder = ARTIFACTS / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, title in PAGES.items():
+        page.goto(f"{server}/{path}?country=IND&counterpart=USA&article=a1")
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(1500)  # let charts draw before the screenshot
+        assert page.get_by_test_id("stException").count() == 0, path
+        page.screenshot(path=str(folder / f"{path or 'overview'}.png"))

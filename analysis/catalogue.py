@@ -59,6 +59,11 @@ class _Pattern:
     variant: str  # original-case spelling, for the case check of word-only aliases
     needs_case: bool  # aliases without a digit must be written with their own capitals
     numeric_end: bool  # a number-final alias may carry a letter suffix (Su-30 -> Su-30MKI)
+    generic: str = ""  # the generic term this phrase names ("" for systems and blocked phrases)
+
+    @property
+    def blocked(self) -> bool:
+        return self.entry < 0 and not self.generic
 
 
 def key(name: str) -> str:
@@ -101,6 +106,12 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+def _case_forms(variant: str) -> set[str]:
+    """The spellings a case-sensitive automaton needs to cover how news capitalises a name."""
+    return {variant, variant.lower(), variant.upper(), _titled(variant), _titled(variant.lower()),
+            variant[:1].upper() + variant[1:]}
+
+
 def _titled(text: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in text.split(" "))
 
@@ -130,25 +141,27 @@ class Catalogue:
         for index, (entry, names) in enumerate(zip(entries, aliases)):
             for name in names:
                 self._keys[key(name)] = entry.system
+                needs_case, numeric = not any(c.isdigit() for c in name), name.strip()[-1].isdigit()
                 for variant in _variants(name):
-                    patterns.setdefault(_lower(variant), _Pattern(
-                        index, variant, not any(c.isdigit() for c in name), name.strip()[-1].isdigit()))
+                    for form in _case_forms(variant):
+                        patterns.setdefault(form, _Pattern(index, variant, needs_case, numeric))
         for phrase in blocked:
             for variant in _variants(phrase):
-                patterns[_lower(variant)] = _Pattern(-1, variant, False, False)
-        self._patterns = list(patterns.values())
-        self._pattern_index = {p: i for i, p in enumerate(patterns)}
-        self._automaton = ahocorasick_rs.AhoCorasick(list(patterns), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-        self._overlapping = ahocorasick_rs.AhoCorasick(list(patterns))  # fallback when the longest hit fails a check
-        gen_patterns: dict[str, str] = {}
+                for form in _case_forms(variant):
+                    patterns[form] = _Pattern(-1, variant, False, False)
         for term, category, names in generic:
             self._generic_category[term] = category
             for name in [term, *names]:
                 self._keys.setdefault(key(name), term)
                 for variant in _variants(name):
-                    gen_patterns.setdefault(_lower(variant), term)
-        self._generic_terms = list(gen_patterns.values())
-        self._generic = ahocorasick_rs.AhoCorasick(list(gen_patterns), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+                    for form in _case_forms(variant):
+                        patterns.setdefault(form, _Pattern(-1, variant, False, False, term))
+        self._patterns = list(patterns.values())
+        self._pattern_index = {p: i for i, p in enumerate(patterns)}
+        # One DFA over case forms of every phrase: no lower-casing of the text, one pass for systems and generics.
+        self._automaton = ahocorasick_rs.AhoCorasick(list(patterns), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                                     implementation=ahocorasick_rs.Implementation.DFA)
+        self._overlapping = ahocorasick_rs.AhoCorasick(list(patterns))  # fallback when the longest hit fails a check
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -165,35 +178,41 @@ class Catalogue:
                 return SystemMention(0, 0, e.system, e.category, e.origin, e.manufacturer, e.system)
         return None
 
-    def find(self, text: str) -> list[SystemMention]:
-        """Catalogued systems named in ``text``: sorted, non-overlapping, leftmost-longest.
+    def scan(self, text: str) -> tuple[list[SystemMention], list[SystemMention]]:
+        """Catalogued systems and generic words in one pass: (systems, generics), each sorted.
 
-        When the longest phrase at a place fails the word or case check ("F-35 a" inside
-        "F-35 and"), the shorter phrases starting there are tried, longest first.
+        Leftmost-longest: a longer phrase wins at a place ("Patriot Act" hides "Patriot",
+        "Patriot missile" hides "missile").  When the longest phrase fails the word or
+        case check ("F-35 a" inside "F-35 and"), shorter phrases starting there are tried.
         """
-        out: list[SystemMention] = []
-        low = _lower(text)
-        for index, start, end in self._automaton.find_matches_as_indexes(low, overlapping=False):
+        systems: list[SystemMention] = []
+        generics: list[SystemMention] = []
+        for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=False):
             if start > 0 and text[start - 1].isalnum():
                 continue
             mention = self._accept(text, index, start, end)
-            if mention is None and self._patterns[index].entry >= 0:
-                shorter = sorted((e for i, s, e in self._overlapping.find_matches_as_indexes(low[start:end], overlapping=True)
+            if mention is None and not self._patterns[index].blocked:
+                shorter = sorted((e for i, s, e in self._overlapping.find_matches_as_indexes(text[start:end], overlapping=True)
                                   if s == 0 and e < end - start), reverse=True)
                 for length in shorter:
-                    mention = self._accept(text, self._index_of(low[start:start + length]), start, start + length)
+                    mention = self._accept(text, self._pattern_index[text[start:start + length]], start, start + length)
                     if mention is not None:
                         break
             if mention is not None:
-                out.append(mention)
-        return out
+                (generics if mention.origin == "" and mention.system in self._generic_category else systems).append(mention)
+        return systems, generics
 
-    def _index_of(self, pattern: str) -> int:
-        return self._pattern_index[pattern]
+    def find(self, text: str) -> list[SystemMention]:
+        """Catalogued systems named in ``text``: sorted, non-overlapping, leftmost-longest."""
+        return self.scan(text)[0]
+
+    def find_generic(self, text: str) -> list[SystemMention]:
+        """Generic category words ("fighter jets" -> "combat aircraft"); origin and maker are empty."""
+        return self.scan(text)[1]
 
     def _accept(self, text: str, index: int, start: int, end: int) -> SystemMention | None:
         pattern = self._patterns[index]
-        if pattern.entry < 0:
+        if pattern.blocked:
             return None
         if pattern.needs_case:
             surface = text[start:end]
@@ -202,21 +221,11 @@ class Catalogue:
         stop = _boundary_end(text, end, pattern.numeric_end)
         if stop is None:
             return None
+        if pattern.generic:
+            return SystemMention(start, stop, pattern.generic, self._generic_category[pattern.generic], "", "",
+                                 text[start:stop])
         e = self._entries[pattern.entry]
         return SystemMention(start, stop, e.system, e.category, e.origin, e.manufacturer, text[start:stop])
-
-    def find_generic(self, text: str) -> list[SystemMention]:
-        """Generic category words ("fighter jets" -> "combat aircraft"); origin and maker are empty."""
-        out: list[SystemMention] = []
-        for index, start, end in self._generic.find_matches_as_indexes(_lower(text), overlapping=False):
-            if start > 0 and text[start - 1].isalnum():
-                continue
-            stop = _boundary_end(text, end, False)
-            if stop is None:
-                continue
-            term = self._generic_terms[index]
-            out.append(SystemMention(start, stop, term, self._generic_category[term], "", "", text[start:stop]))
-        return out
 
     def canonical(self, name: str) -> str | None:
         """Any alias, spelling variant or generic word -> the canonical name (None when unknown)."""

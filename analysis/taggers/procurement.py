@@ -54,6 +54,8 @@ class Rules:
     company_matcher: Any
     company_surfaces: tuple[str, ...]
     amounts: procurement_values.Amounts
+    any_stage: re.Pattern[str]  # every stage cue in one pattern: a cheap test before the per-rule work
+    by_kind: dict[str, re.Pattern[str]]  # each role kind's cues in one pattern, for the same reason
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -82,7 +84,20 @@ def load(data_dir: Path) -> Rules:
             companies[name.strip().lower()] = (row["company"], row["country"])
     surfaces = tuple(companies)
     matcher = ahocorasick_rs.AhoCorasick(list(surfaces), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-    return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir))
+    any_stage = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == "stage"), re.IGNORECASE)
+    by_kind = {kind: re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == kind), re.IGNORECASE)
+               for kind in KINDS if kind not in ("stage", "veto") and any(r.kind == kind for r in rules)}
+    return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir), any_stage, by_kind)
+
+
+@dataclass(frozen=True)
+class _Sentences:
+    """One article's sentences as plain lists (row access on a frame is too slow per sentence)."""
+
+    sentence: list[int]
+    char_start: list[int]
+    char_end: list[int]
+    text: list[str]
 
 
 @dataclass
@@ -113,9 +128,13 @@ def _roles(rules: Rules, text: str, places: list[Any]) -> dict[int, dict[str, fl
     for i, p in enumerate(places):
         before, after = text[max(0, p.start - _WINDOW):p.start], text[p.end:p.end + _WINDOW]
         score: dict[str, float] = {}
+        live = {kind for kind, combined in rules.by_kind.items()
+                if combined.search(before if kind.endswith("_before") or kind == "not_party" else after)}
         for rule in rules.rules:
+            if rule.kind not in live:
+                continue
             side = before if rule.kind.endswith("_before") or rule.kind == "not_party" else after
-            if rule.kind in ("stage", "veto") or not rule.pattern.search(side):
+            if not rule.pattern.search(side):
                 continue
             role = "not_party" if rule.kind.startswith("not_party") else rule.kind.split("_")[0]
             score[role] = max(score.get(role, 0.0), rule.weight)
@@ -171,7 +190,7 @@ def _stages(rules: Rules, text: str, lo: int = 0, hi: int | None = None) -> list
 
 def _tag_article(rules: Rules, vocab: Any, article_id: str, text: str, year: int, sents: pd.DataFrame,
                  found: list[SystemMention], generic: list[SystemMention]) -> list[dict[str, Any]]:
-    starts = sents["char_start"].tolist()
+    starts = sents.char_start
     per_sentence: dict[int, tuple[list[SystemMention], list[SystemMention]]] = {}
     for mention, is_generic in [(m, False) for m in found] + [(m, True) for m in generic]:
         k = bisect.bisect_right(starts, mention.start) - 1
@@ -181,8 +200,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, text: str, year: int
     records: list[dict[str, Any]] = []
     vetoes = rules.of_kind("veto")
     for k in sorted(per_sentence):
-        row = sents.iloc[k]
-        s_start, s_text = int(row["char_start"]), row["text"]
+        s_start, s_text = sents.char_start[k], sents.text[k]
         systems, generics = per_sentence[k]
         spans = [(m.start, m.end) for m in systems]
         generics = [g for g in generics if not any(a < g.end and g.start < b for a, b in spans)]
@@ -197,10 +215,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, text: str, year: int
                 loose.append(g)
         for m in systems:
             ctx.by_category[m.category] = m
-        if any(v.pattern.search(s_text) for v in vetoes):
-            continue
-        stages = _stages(rules, s_text)
-        if not stages:
+        if not rules.any_stage.search(s_text) or any(v.pattern.search(s_text) for v in vetoes):
             continue
         local = [SystemMention(m.start - s_start, m.end - s_start, m.system, m.category, m.origin,
                                m.manufacturer, m.surface) for m in (resolved or (loose if not systems else []))]
@@ -222,8 +237,8 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, text: str, year: int
                 ctx.last_buyer = buyer
             for rule in _stages(rules, s_text, m.start - _CUE_REACH, m.end + _CUE_REACH):
                 records.append({
-                    "article_id": article_id, "sentence": int(row["sentence"]),
-                    "char_start": s_start, "char_end": int(row["char_end"]),
+                    "article_id": article_id, "sentence": sents.sentence[k],
+                    "char_start": s_start, "char_end": sents.char_end[k],
                     "confidence": round(confidence * rule.weight + 0.2, 3), "rule": rule.rule_id,
                     "buyer": buyer, "supplier": supplier, "system": m.system, "category": m.category,
                     "stage": rule.stage, "quantity": rules.amounts.quantity(s_text, m.start),
@@ -246,8 +261,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
     for article_id, text in zip(articles["article_id"], articles["text"]):
         if not isinstance(text, str):
             continue
-        found = catalogue.find(text)
-        generic = catalogue.find_generic(text)
+        found, generic = catalogue.scan(text)
         if found or generic:
             hits[article_id] = (found, generic)
     if not hits:
@@ -255,10 +269,18 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
     info = articles[articles["article_id"].isin(list(hits))]
     years = dict(zip(info["article_id"], pd.to_datetime(info["published"]).dt.year.fillna(2020).astype(int)))
     texts = dict(zip(info["article_id"], info["text"]))
-    wanted = sentences[sentences["article_id"].isin(list(hits))]
+    wanted = sentences[sentences["article_id"].isin(list(hits))].sort_values(["article_id", "sentence"])
+    ids = wanted["article_id"].to_numpy()
+    cols = (wanted["sentence"].tolist(), wanted["char_start"].tolist(), wanted["char_end"].tolist(),
+            wanted["text"].tolist())
+    bounds = [0, *[i for i in range(1, len(ids)) if ids[i] != ids[i - 1]], len(ids)]
     records: list[dict[str, Any]] = []
-    for article_id, sents in wanted.groupby("article_id", sort=False):
+    for lo, hi in zip(bounds, bounds[1:]):
+        if lo == hi:
+            continue
+        article_id = ids[lo]
         found, generic = hits[article_id]
+        sents = _Sentences(*(c[lo:hi] for c in cols))
         records.extend(_tag_article(rules, vocab, article_id, texts[article_id], years[article_id],
-                                    sents.sort_values("sentence").reset_index(drop=True), found, generic))
+                                    sents, found, generic))
     return schemas.finalise(records, "procurement", sentences, articles)

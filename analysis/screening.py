@@ -27,6 +27,7 @@ KINDS = frozenset({"fold", "setting", "match", "legal_form", "stop", "common", "
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _POSSESSIVE = re.compile(r"'s\b", re.IGNORECASE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -117,13 +118,15 @@ def _geo_words(data_dir: Path, skip: frozenset[str]) -> dict[str, frozenset[str]
 
 def country_context(text: str, rules: Rules) -> frozenset[str]:
     """ISO3 codes of the countries a text names (by name, alias or demonym token)."""
-    tokens = {fold_token(t, rules) for t in _tokens(text)}
+    tokens = {fold_token(t, rules) for t in set(_tokens(text))}  # fold each distinct token once
     return frozenset(code for token in tokens for code in rules.geo_codes.get(token, ()))
 
 
 def _tokens(text: str) -> list[str]:
     """Transliterated, lower-cased word tokens; dotted abbreviations (S.A., U.K.) become one token."""
-    ascii_text = unidecode(text)
+    # unidecode maps character by character and leaves ASCII as is, so only non-ASCII runs go
+    # through it: same result, ~20x faster on whole articles (it loops in Python per character).
+    ascii_text = text if text.isascii() else _NON_ASCII.sub(lambda m: unidecode(m.group(0)), text)
     ascii_text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), ascii_text)
     ascii_text = _POSSESSIVE.sub("", ascii_text)  # Korea's -> Korea, People's -> People
     ascii_text = ascii_text.replace("'", "").replace("&", " and ")

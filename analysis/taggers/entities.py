@@ -93,6 +93,8 @@ def _sequence_mentions(text: str, offset: int, sequence: str, org_words: frozens
                        rules: Rules) -> list[Mention]:
     """A capitalised run with an organisation word: the run itself, minus leading function words and
     possessors ("Russia's"), plus its head before "of"/"for" (United Shipbuilding Corporation of Russia)."""
+    if not any(w.rstrip(".") in org_words for w in sequence.split()):
+        return []  # most capitalised runs hold no organisation word: skip the span bookkeeping
     spans = [(m.start() + offset, m.end() + offset) for m in re.finditer(r"\S+", sequence)]
     words = [text[s:e] for s, e in spans]
     first = 0
@@ -139,7 +141,21 @@ def _acronym_mentions(text: str, org_words: frozenset[str]) -> list[Mention]:
     return out
 
 
-def _context_ok(name: str, match: Match, screener: Screener, context: frozenset[str]) -> bool:
+class _ArticleCountries:
+    """The article's country codes, computed on first use: only generic-word matches need them,
+    and tokenising a whole article cost more than the rest of this tagger."""
+
+    def __init__(self, text: str, rules: Rules) -> None:
+        self._text, self._rules = text, rules
+        self._codes: frozenset[str] | None = None
+
+    def __contains__(self, code: object) -> bool:
+        if self._codes is None:
+            self._codes = country_context(self._text, self._rules)
+        return code in self._codes
+
+
+def _context_ok(name: str, match: Match, screener: Screener, context: "frozenset[str] | _ArticleCountries") -> bool:
     """A name of generic words only ("Equipment Development Department") counts only when it names a
     country itself or the article names the listed entry's country: such names exist in many countries."""
     if match.rule != "screening.match.generic_exact":
@@ -150,7 +166,7 @@ def _context_ok(name: str, match: Match, screener: Screener, context: frozenset[
 
 
 def screen_mentions(mentions: list[Mention], screener: Screener, cache: dict[tuple[str, bool], list[Match]],
-                    context: frozenset[str] = frozenset()) -> list[tuple[Mention, str, Match]]:
+                    context: "frozenset[str] | _ArticleCountries" = frozenset()) -> list[tuple[Mention, str, Match]]:
     """Best matches per mention over all its names (only those within ``keep_within`` of its best);
     an entry matched by overlapping mentions is kept once, at its best score and longest span.
     ``context``: ISO3 codes of the countries the article names."""
@@ -193,15 +209,20 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab) -> pd.DataFrame:
     """The ``entities`` table: one row per (mention span, matched list entry) at or above the threshold."""
     rules: EntityRules = vocab.entities
     screener = rules.screener
-    starts = {aid: (g["char_start"].tolist(), g["sentence"].tolist())
-              for aid, g in sentences.sort_values(["article_id", "char_start"]).groupby("article_id")}
+    starts: dict[str, tuple[list[int], list[int]]] = {}
+    ordered = sentences.sort_values(["article_id", "char_start"])  # plain lists: a pandas group per article cost more
+    for aid, start, number in zip(ordered["article_id"].tolist(), ordered["char_start"].tolist(),
+                                  ordered["sentence"].tolist()):
+        entry = starts.setdefault(aid, ([], []))
+        entry[0].append(start)
+        entry[1].append(number)
     cache: dict[tuple[str, bool], list[Match]] = {}
     records = []
-    for article_id, text in zip(articles["article_id"], articles["text"]):
+    for article_id, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
         if article_id not in starts or not isinstance(text, str):
             continue
         sent_starts, sent_ids = starts[article_id]
-        context = country_context(text, rules.rules)
+        context = _ArticleCountries(text, rules.rules)
         for mention, name, match in screen_mentions(find_mentions(text, rules), screener, cache, context):
             row = screener.index.iloc[match.row]
             position = max(bisect.bisect_right(sent_starts, mention.start) - 1, 0)

@@ -47,14 +47,15 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from analysis import pipeline
 
-    bar = None
-    if not args.quiet:
-        from tqdm import tqdm
-        bar = tqdm(unit=" art", file=sys.stderr, desc="articles", smoothing=0.1)
+    bars: list = []  # created on the first chunk, so user errors print alone
 
     def progress(rows: int, rejected: int) -> None:
-        if bar is not None:
-            bar.update(rows)
+        if args.quiet:
+            return
+        if not bars:
+            from tqdm import tqdm
+            bars.append(tqdm(unit=" art", file=sys.stderr, desc="articles", smoothing=0.1))
+        bars[0].update(rows)
 
     try:
         if args.engine == "dask":
@@ -65,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
             report = pipeline.run(args.inputs, args.out, chunk_size=args.chunk_size, progress=progress,
                                   incremental=not args.full, workers=args.workers)
     finally:
-        if bar is not None:
+        for bar in bars:
             bar.close()
     print(f"{report['rows_in']} rows in: {report['accepted']} accepted, {report['rejected']} rejected"
           f" ({', '.join(f'{k} {v}' for k, v in report['rejects_by_reason'].items()) or 'none'});"

@@ -143,19 +143,31 @@ def _versions() -> dict[str, str]:
     return found
 
 
+RISK_FREQS = ("M", "W")
+
+
 def post_process(staged: store.StagedTables, timings: Timings) -> None:
-    """Cross-article tables: deals, pair risk and alerts, from the staged findings."""
-    from analysis import alerts, deals, risk
+    """Cross-article tables: deals, pair risk (monthly and weekly) and alerts, from the staged findings.
+
+    Findings an analyst marked wrong (review database) drop out of risk and alerts.
+    """
+    from analysis import alerts, deals, dedupe, review, risk
 
     tick = time.perf_counter()
-    articles = staged.read("articles", columns=["article_id", "published", "title", "text", "source"])
+    articles = staged.read("articles", columns=["article_id", "published", "title", "text", "source", "url"])
     findings = {t: staged.read(t) for t in TAGGERS}
-    staged.write("deals", deals.build_deals(findings["procurement"], articles))
+    reviews = review.load_reviews(settings.get_path("review_db"))
+    staged.write("deals", deals.build_deals(review.drop_rejected(findings, reviews)["procurement"], articles))
     tick = timings.add("deals", tick)
-    pair_risk = risk.score_pairs(articles, findings)
-    staged.write("pair_risk", pair_risk)
+    clusters = dedupe.cluster_articles(articles)
+    tick = timings.add("dedupe", tick)
+    monthly = None
+    for freq in RISK_FREQS:
+        pair_risk = risk.score_pairs(articles, findings, freq=freq, reviews=reviews, clusters=clusters)
+        staged.write("pair_risk", pair_risk)
+        monthly = pair_risk if monthly is None else monthly
     tick = timings.add("pair_risk", tick)
-    staged.write("alerts", alerts.build_alerts(pair_risk, findings))
+    staged.write("alerts", alerts.build_alerts(monthly, findings, reviews=reviews))
     timings.add("alerts", tick)
 
 

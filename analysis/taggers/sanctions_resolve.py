@@ -1,0 +1,169 @@
+"""Who sanctions whom: the sender and targets a sentence names around one sanctions trigger.
+
+Countries come from the gazetteer, people and bodies from ``actor`` rules, and named
+organisations (targets only) from the organisation list. The rules here are about sentence
+shape: an agent ("by the EU"), a premodifier ("US sanctions"), a target preposition right
+before the country, a passive subject ("Turkey was sanctioned"), or the subject that
+sanctions; a country in a list, after a preposition of cause or place, or in another clause
+is not taken.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from analysis.taggers.sanctions_rules import KindMatcher, Rule, SanctionsRules
+
+# Senders that usually stand before "sanctions" as the sender ("US sanctions") rather than the target.
+SENDER_FIRST = frozenset({"USA", "EU", "UN", "GBR", "CAN", "AUS", "JPN", "CHE"})
+_GLUE = re.compile(r"^(?:\s|-led|-imposed|'s|’s|,|\band\b|\bthe\b|\bnew\b|\beconomic\b|\bfinancial\b|"
+                   r"\badditional\b|\btough\b|\bfresh\b|\bsecondary\b|\bnuclear\b|\bunilateral\b|\bexisting\b|"
+                   r"\bcurrent\b|\bcrippling\b|\bmilitary\b|\boil\b|\bsectoral\b|\btargeted\b)*$", re.I)
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got|faces?|facing|faced|under|hit by|risks?|remains?)\b"
+                      r"[^,;]{0,30}$", re.I)
+_AGENT_VERB = re.compile(r"^[^,;]*\b(?:impos\w*|slap\w*|announc\w*|put|puts|placed|add\w*|threat\w*|retaliat\w*|"
+                         r"hit|sanction\w*|lift\w*|eas\w*|extend\w*|ban\w*|blacklist\w*)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013\"“”]| - ")
+_TAIL = re.compile(r"(?:\S+\s+){0,3}$")
+_MODIFIER_SUFFIX = re.compile(r"-(?:related|led|backed|brokered|sponsored|based|owned|flagged)\b")
+_LIST_SEP = re.compile(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+")
+# a country right after one of these is a prepositional object, not the subject that sanctions
+_OBJECT = re.compile(r"\b(?:against|with|to|for|from|of|at|in|on|than|over|between|including|like|towards?|into|"
+                     r"about|among|beyond)\s+(?:the\s+)?$")
+_BY = re.compile(r"^[^,;]{0,25}?\b(?:by|from) (?:the )?$", re.I)
+
+
+@dataclass(frozen=True)
+class Actor:
+    start: int
+    end: int
+    code: str
+    weight: float = 0.7
+    kind: str = "actor"
+
+
+def find_actors(text: str, low: str, rules: SanctionsRules, gazetteer: Any) -> list[Actor]:
+    """Countries, people and bodies acting for them, and organisations, sorted and non-overlapping."""
+    found = [Actor(m.start, m.end, m.code, 0.7, m.kind) for m in gazetteer.find(text)]
+    extra = [Actor(m.start(), m.end(), rule.value, rule.weight) for rule, m in rules.matcher("actor").finditer(text, low)]
+    if rules.organisations is not None:
+        extra += [Actor(s, e, code, 0.6, "organisation") for s, e, code in rules.organisations.find(text)]
+    extra = [x for x in extra if not any(a.start < x.end and x.start < a.end for a in found)]
+    return sorted(found + extra, key=lambda a: a.start) if extra else found
+
+
+Cue = tuple[Rule, re.Match]
+
+
+def nearest(found: list[Cue], lo: int, hi: int, t0: int, t1: int, value: str | None = None) -> Cue | None:
+    """The cue closest to the trigger [t0, t1) inside [lo, hi), not overlapping it (optionally of one value).
+
+    ``found`` holds the cues of one kind over the whole sentence (one regex pass per kind).
+    """
+    best, best_d = None, 10**9
+    for rule, m in found:
+        if m.start() < lo or m.end() > hi or (m.start() < t1 and t0 < m.end()) \
+                or (value is not None and rule.value != value):
+            continue
+        d = t0 - m.end() if m.end() <= t0 else m.start() - t1
+        if d < best_d:
+            best, best_d = (rule, m), d
+    return best
+
+
+def _listed(low: str, actors: list[Actor], actor: Actor) -> bool:
+    """True when ``actor`` is one of three or more countries in a list ("India, Japan and China"):
+    such lists name those affected or involved, not the one who sanctions."""
+    i = actors.index(actor)
+    lo = hi = i
+    while lo > 0 and _LIST_SEP.fullmatch(low, actors[lo - 1].end, actors[lo].start):
+        lo -= 1
+    while hi + 1 < len(actors) and _LIST_SEP.fullmatch(low, actors[hi].end, actors[hi + 1].start):
+        hi += 1
+    return hi - lo >= 2
+
+
+def _prep_target(text: str, low: str, t1: int, actor: Actor, preps: KindMatcher) -> bool:
+    """True when ``actor`` is introduced by a target preposition of this trigger: the
+    preposition is among the last three words before it, the whole gap stays in one clause
+    and is short ("sanctions imposed last week on Iran", not "sanctions, the EU members
+    acquiesced to Britain")."""
+    gap = low[t1:actor.start]
+    if len(gap) > 60 or _CLAUSE_BREAK.search(gap):
+        return False
+    tail = _TAIL.search(gap)
+    return preps.search(text, low, t1 + (tail.start() if tail else 0), actor.start) is not None
+
+
+def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: SanctionsRules,
+            regime_sender: str | None) -> tuple[list[str], list[str], str, str]:
+    """Sender and targets named in the sentence around one trigger.
+
+    Senders are mostly the US, the EU and the UN; another state is taken as sender only
+    as the agent ("by China") or as the subject right before a sanctioning verb
+    ("China put U.S. firms on its entity list"), so "North Korea blasted the U.S. for
+    imposing sanctions" keeps North Korea as the target.
+    """
+    sender: str | None = None
+    targets: list[str] = []
+    s_how = t_how = ""
+    before = [a for a in actors if a.end <= t0]
+    after = [a for a in actors if a.start >= t1]
+    preps = rules.matcher("target_prep")
+    for a in after:
+        if a.kind != "organisation" and _BY.search(text[t1:a.start]):
+            sender, s_how = a.code, "agent"
+            break
+    premod = before[-1] if before and _GLUE.match(text[before[-1].end:t0]) else None
+    co_senders = []
+    if premod is not None and premod.code in SENDER_FIRST:
+        i = before.index(premod)
+        while i > 0 and re.fullmatch(r"\s*(?:,|and|&)\s*", text[before[i - 1].end:before[i].start]) \
+                and before[i - 1].code in SENDER_FIRST:
+            co_senders.append(before[i - 1].code)
+            i -= 1
+    if premod is not None and text[premod.end:premod.end + 8].lower().startswith("-related"):
+        premod = None
+    after_prep = [a for a in after if a.code != sender and _prep_target(text, low, t1, a, preps)]
+    if premod is not None:
+        if sender is None and premod.kind != "organisation" and (premod.code in SENDER_FIRST or after_prep):
+            sender, s_how = premod.code, "premod"
+        elif premod.code != sender:
+            targets.append(premod.code)
+            t_how = "premod"
+    if after_prep:
+        group = [after_prep[0]]
+        for a in after_prep[1:]:
+            if re.fullmatch(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+", text[group[-1].end:a.start], re.I):
+                group.append(a)
+        targets += [a.code for a in group if a.code not in targets]
+        t_how = t_how or "prep"
+    rest = [a for a in before if a is not premod]
+    passive = [a for a in rest if _PASSIVE.search(text[a.end:t0]) and a.code not in SENDER_FIRST]
+    if passive and not targets:
+        targets.append(passive[-1].code)
+        t_how = "passive"
+    if sender is None:
+        agents = [a for a in rest if a.code not in targets and a.kind != "organisation" and not _OBJECT.search(low, max(0, a.start - 20), a.start)
+                  and not _listed(low, actors, a)]
+        preferred = [a for a in agents if a.code in SENDER_FIRST]
+        direct = [a for a in agents if t0 - a.end <= 45 and _AGENT_VERB.search(text[a.end:t0])]
+        pick = (preferred or direct)
+        if pick:
+            sender, s_how = pick[0].code, "subject" if preferred else "direct"
+    if sender is None and regime_sender:
+        sender, s_how = regime_sender, "regime"
+    if not targets:
+        not_target = rules.matcher("not_target")
+        near = [a for a in actors if a.code != sender and a.code not in SENDER_FIRST
+                and a.kind in ("name", "demonym", "actor", "organisation") and min(abs(a.start - t1), abs(t0 - a.end)) <= 60
+                and not not_target.search(text, low, max(0, a.start - 25), a.start)
+                and not _MODIFIER_SUFFIX.match(low, a.end)
+                and not _CLAUSE_BREAK.search(low, min(a.end, t1), max(a.start, t0))]
+        if near:
+            targets.append(min(near, key=lambda a: abs(a.start - t0)).code)
+            t_how = "near"
+    senders = [c for c in [sender, *co_senders] if c]
+    return list(dict.fromkeys(senders)), [t for t in targets if t not in senders], s_how, t_how

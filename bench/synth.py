@@ -29,7 +29,8 @@ from analysis.vocab import read_csv_rows  # noqa: E402
 
 TARGET_CHARS = 4000  # realistic news length; the shared corpus averages ~6 KB, wire copy ~3 KB
 # Share of articles that touch the product's subject at all (the rest are general news that
-# still names countries and officials): realistic for a feed filtered by a loose topic query.
+# still names countries and officials). In ../shared/corpus/news.jsonl.gz about a third of the
+# articles contain "sanction"; the synthetic set is a little denser, so it is the harder case.
 ON_TOPIC = 0.45
 
 # Sentence shapes. Slots: {C} country name, {D} demonym, {K} capital, {S} weapon system,
@@ -76,8 +77,11 @@ SANCTIONS = (
 )
 QUOTE = (
     "“We will not accept pressure from anyone,” {P} {V}.",
-    "{T} {P} {V} that the {W} would hurt ordinary people in {C}.",
     "“The agreement serves the interests of both {C} and {C2},” the {T} {V}.",
+    "“Our economy grew faster than expected this year,” {P} {V} on {day}.",
+)
+TOPIC_QUOTE = (
+    "{T} {P} {V} that the {W} would hurt ordinary people in {C}.",
     "{P} {V} reporters in {K} that {C} supports further {W} on {C2}.",
     "“This purchase is our sovereign decision,” {P} {V} on {day}.",
 )
@@ -146,7 +150,7 @@ def article(number: int, vocab: Vocabulary, rng: random.Random, start: date = da
     # (shapes, weight) per sentence kind; off-topic articles keep countries and quotes only.
     kinds = [(FILLER, 0.62), (COUNTRY, 0.2), (QUOTE, 0.08)]
     if on_topic:
-        kinds += [(SYSTEM, 0.06), (SANCTIONS, 0.04)]
+        kinds += [(SYSTEM, 0.06), (SANCTIONS, 0.04), (TOPIC_QUOTE, 0.04)]
     shapes, weights = zip(*kinds)
     paragraphs: list[str] = []
     size = 0

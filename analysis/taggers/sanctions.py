@@ -26,6 +26,10 @@ __all__ = ["SanctionsRules", "candidate_sentences", "fold", "load", "tag"]
 
 WINDOW_BEFORE, WINDOW_AFTER = 70, 45
 DEFAULT_CUE = "sanctions.action.default_in_force"  # rule id recorded when no action cue is near: in force
+_CLAUSE_END = re.compile(r"[;:()\"“”]|,\s|\b(?:but|while|whereas)\b")
+_INFINITIVE = re.compile(r"\bto\s+$")
+# modals that make relief speculation; "would" and "will" mostly report a decision ("said it would lift")
+_SPECULATIVE = frozenset({"could", "might", "may", "possible", "potential", "if", "whether"})
 
 
 def _regime(sender: str, cues: set[str], caatsa: bool, target: str) -> str:
@@ -79,17 +83,27 @@ def _sentence_items(text: str, offset: int, sentence: int, rules: SanctionsRules
     negs = rules.matcher("negation").finditer(text, low)
     hyps = rules.matcher("hypothetical").finditer(text, low)
     demands = rules.matcher("relief_demand").finditer(text, low)
+    in_force = rules.matcher("in_force").finditer(text, low)
+    offers = rules.matcher("relief_offer").finditer(text, low)
+    question = text.rstrip(" \"'”’)").endswith("?")
     out = []
     for trig, m in triggers:
         t0, t1 = m.start(), m.end()
         if trig.rule_id.endswith(".caatsa") and len(triggers) > 1:
             continue  # the law's name only sets the regime when another trigger carries the action
         lo, hi = max(0, t0 - WINDOW_BEFORE), min(len(text), t1 + WINDOW_AFTER)
-        cue = nearest(acts, lo, hi, t0, t1)
+        # a cue after the trigger counts only in the same clause and not as another infinitive
+        # ("implement U.N. sanctions and to suspend ties": "suspend" is not about the sanctions)
+        clause_end = _CLAUSE_END.search(low, t1, hi)
+        cue = nearest([c for c in acts if c[1].start() < t1 or not _INFINITIVE.search(low, max(0, c[1].start() - 4),
+                                                                                          c[1].start())],
+                      lo, clause_end.start() if clause_end else hi, t0, t1)
         if cue and cue[0].value == "imposed":
             # "urged ... to impose sanctions": a threat cue before the trigger outranks a nearer "impose"
             earlier = nearest(acts, max(0, t0 - 50), t0, t0, t1, "threat")
             cue = earlier or cue
+        if cue and cue[0].value == "threat" and cue[1].end() <= t0 and nearest(in_force, cue[1].end(), t0, t0, t1):
+            cue = None  # "urged Seoul to enforce the sanctions": the sanctions exist, they are in force
         action = trig.value or (cue[0].value if cue else "imposed")
         weight = trig.weight * (cue[0].weight if cue else 0.6)
         neg = nearest(negs, lo, t0, t0, t1)
@@ -100,11 +114,16 @@ def _sentence_items(text: str, offset: int, sentence: int, rules: SanctionsRules
             action = "threat" if hyp or (cue and cue[0].value == "threat") else ""
         elif neg and action == "waiver":
             action = "threat"  # "no blanket waiver": a waiver denied is a threat
-        elif action == "lifted" and (neg or nearest(demands, lo, hi, t0, t1)):
-            action = ""  # relief refused, or only demanded by the target, is not listed
-        elif hyp and action == "imposed" and not re.search(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)",
-                                                             text[t0 - 25 if t0 > 25 else 0:t0], re.I):
-            action = "threat"
+        elif action == "lifted" and not nearest(offers, 0, len(text), t0, t1) and (
+                neg or question or nearest(demands, lo, hi, t0, t1)
+                or (hyp and hyp[1].group(0).lower() in _SPECULATIVE)):
+            # relief refused, only demanded, asked about or speculated on is not listed; relief the
+            # sender offers on conditions ("could be lifted if ...") is
+            action = ""
+        elif hyp and action == "imposed" and not nearest(in_force, lo, hi, t0, t1) \
+                and not re.search(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)",
+                                  text[t0 - 25 if t0 > 25 else 0:t0], re.I):
+            action = "threat"  # "could impose sanctions"; but "would fully implement the sanctions" is in force
         if not action:
             continue
         senders, targets, s_how, t_how = resolve(text, low, t0, t1, actors, rules, regime_sender)

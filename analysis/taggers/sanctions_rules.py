@@ -20,8 +20,8 @@ from analysis.vocab import VocabError, read_csv_rows
 
 RULES_FILE = "rules/sanctions_rules.csv"
 ORGANISATIONS_FILE = "gazetteer/organisations.csv"
-KINDS = ("trigger", "negative", "relief_demand", "action", "negation", "hypothetical", "regime", "actor", "target_prep",
-         "not_target")
+KINDS = ("trigger", "negative", "relief_demand", "relief_offer", "in_force", "action", "negation", "hypothetical",
+         "regime", "actor", "target_prep", "not_target")
 COLUMNS = ["rule_id", "kind", "pattern", "value", "sender", "weight", "rationale", "example_positive",
            "example_negative"]
 # Cheap lower-case cues: a sentence without one of these cannot hold a trigger.

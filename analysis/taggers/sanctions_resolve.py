@@ -26,6 +26,8 @@ _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got|faces?|facing
 _AGENT_VERB = re.compile(r"^[^,;]*\b(?:impos\w*|slap\w*|announc\w*|put|puts|placed|add\w*|threat\w*|retaliat\w*|"
                          r"hit|sanction\w*|lift\w*|eas\w*|extend\w*|ban\w*|blacklist\w*)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013\"“”]| - ")
+# the near fallback may cross an appositive comma ("Huawei, a Chinese firm, under export controls") but not a new clause
+_NEAR_BREAK = re.compile(r"[;:()\[\]\u2014\u2013\"“”]| - |,\s*(?:and|but|while|which|who|where|saying|said|says)\b")
 _TAIL = re.compile(r"(?:\S+\s+){0,3}$")
 _MODIFIER_SUFFIX = re.compile(r"-(?:related|led|backed|brokered|sponsored|based|owned|flagged)\b")
 _LIST_SEP = re.compile(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+")
@@ -141,7 +143,8 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         targets += [a.code for a in group if a.code not in targets]
         t_how = t_how or "prep"
     rest = [a for a in before if a is not premod]
-    passive = [a for a in rest if _PASSIVE.search(text[a.end:t0]) and a.code not in SENDER_FIRST]
+    passive = [a for a in rest if a.code not in SENDER_FIRST and t0 - a.end <= 60
+               and not _CLAUSE_BREAK.search(low, a.end, t0) and _PASSIVE.search(text[a.end:t0])]
     if passive and not targets:
         targets.append(passive[-1].code)
         t_how = "passive"
@@ -161,7 +164,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
                 and a.kind in ("name", "demonym", "actor", "organisation") and min(abs(a.start - t1), abs(t0 - a.end)) <= 60
                 and not not_target.search(text, low, max(0, a.start - 25), a.start)
                 and not _MODIFIER_SUFFIX.match(low, a.end)
-                and not _CLAUSE_BREAK.search(low, min(a.end, t1), max(a.start, t0))]
+                and not _NEAR_BREAK.search(low, min(a.end, t1), max(a.start, t0))]
         if near:
             targets.append(min(near, key=lambda a: abs(a.start - t0)).code)
             t_how = "near"

@@ -77,7 +77,6 @@ def test_sender_and_target_carry_over_within_an_article(vocab, splitter):
     assert tuples(found) == {("USA", "IRN", "imposed", "OFAC"), ("USA", "IRN", "lifted", "OFAC")}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: 'S-400 from Russia' next to the threat also yields USA->RUS")
 def test_seed_article_end_to_end(vocab, splitter):
     seed = ROOT.parent / "shared" / "seed" / "000_8aed4a6b8f8527c2.txt"
     if not seed.exists():

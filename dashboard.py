@@ -1,4 +1,4 @@
-"""The dashboard's front door: page setup, first-start processing of the sample, navigation.
+"""The dashboard's front door: page setup, the login gate, first-start processing of the sample, navigation.
 
 Run with ``streamlit run dashboard.py``. Every page lives in ``views/``.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views import data, nav
+from views import data, gate, nav, safe
 
 
 def _first_start() -> None:
@@ -26,12 +26,15 @@ def _first_start() -> None:
     try:
         data.ensure_sample(on_progress)
     except Exception as exc:  # show why, and keep the other pages usable
-        st.error(f"Could not process the bundled sample: {exc}")
+        st.error(f"Could not process the bundled sample: {safe.md(exc, 500)}")
     bar.empty()
 
 
 def main() -> None:
     st.set_page_config(page_title="Sanctions risk", page_icon=":material/policy:", layout="wide")
+    st.html(safe.PAGE_CSS)
+    if not gate.allowed():  # nothing below runs, on any page or deep link, before login
+        return
     _first_start()
     st.navigation(list(nav.pages().values())).run()
 

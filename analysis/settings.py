@@ -39,6 +39,13 @@ SETTINGS: tuple[Setting, ...] = (
             "SQLite file holding analyst reviews of findings; survives re-runs."),
     Setting("workers", "1", "SRA_WORKERS",
             "Processes used to tag chunks in parallel (pandas engine)."),
+    Setting("auth", "auto", "SRA_AUTH",
+            "Dashboard login: auto (open only when bound to 127.0.0.1/localhost with no login configured), "
+            "local (always open: your own machine) or required (OIDC or password from secrets.toml, else refuse)."),
+    Setting("upload_max_unpacked_mb", "2000", "SRA_UPLOAD_MAX_UNPACKED_MB",
+            "Largest size a compressed upload (gzip, Parquet) may unpack to; larger ones are refused as bombs."),
+    Setting("upload_max_ratio", "100", "SRA_UPLOAD_MAX_RATIO",
+            "Highest compression ratio accepted for a gzip upload over 8 MB unpacked; higher is refused as a bomb."),
 )
 
 

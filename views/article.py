@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.queries import Filters
-from views import data, highlight, nav, state, theme
+from views import data, gate, highlight, nav, safe, state, theme
 
 
 def render() -> None:
@@ -26,9 +26,9 @@ def render() -> None:
     if item is None:
         st.warning("This article is not in the dataset (it may come from another dataset or an older run).")
         return
-    st.html(f'<h3 class="sra-title">{html.escape(str(item["title"] or article_id))}</h3>')
+    st.html(f'<h3 class="sra-title">{safe.html_text(item["title"] or article_id, safe.TITLE_CHARS)}</h3>')
     published = item["published"].strftime("%Y-%m-%d") if pd.notna(item["published"]) else "undated"
-    st.caption(f"{published} · {item['source'] or 'unknown source'} · id {article_id}"
+    st.caption(f"{published} · {safe.md(item['source'] or 'unknown source', 120)} · id {safe.md(article_id, 120)}"
                + (" · exposed" if item["exposed"] else ""))
     if isinstance(item["url"], str) and item["url"].startswith(("http://", "https://")):
         st.link_button("Open original", item["url"])
@@ -60,7 +60,7 @@ def _pick(out_dir: Path, f: Filters) -> str | None:
     titles = dict(zip(listing["article_id"], listing["title"].fillna("")))
     index = ids.index(wanted) if wanted in ids else 0
     chosen = st.selectbox("Article", ids, index=index, key=f"w_article_{wanted}",
-                          format_func=lambda a: f"{titles.get(a, '')[:90]} ({a})")
+                          format_func=lambda a: f"{safe.plain(titles.get(a, ''), 90)} ({safe.plain(a, 60)})")
     state.set_url(theme.P_ARTICLE, chosen)
     return chosen
 
@@ -69,10 +69,10 @@ def _review(findings: pd.DataFrame) -> None:
     with st.form("review", clear_on_submit=True):
         st.markdown("**Review a finding**")
         labels = dict(zip(findings["finding_id"], findings["source_table"] + ": " + findings["finding"].fillna("")))
-        finding = st.selectbox("Finding", list(labels), format_func=lambda i: labels[i][:120])
+        finding = st.selectbox("Finding", list(labels), format_func=lambda i: safe.plain(labels[i], 120))
         verdict = st.radio("Verdict", ["wrong", "correct"], horizontal=True)
-        comment = st.text_input("Comment")
-        analyst = st.text_input("Analyst", value="analyst")
+        comment = st.text_input("Comment", max_chars=2000)
+        analyst = st.text_input("Analyst", value=gate.current_user() or "analyst", max_chars=120)
         if st.form_submit_button("Save review"):
             data.record_review(finding, verdict, comment, analyst)
             st.success(f"Saved: marked {verdict}. Risk scores drop findings marked wrong on the next pipeline run.")

@@ -12,7 +12,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from views import theme
+from views import safe, theme
 
 # Modebar "download as PNG" for every chart (the export the issue asks for).
 CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -28,14 +28,19 @@ def _layout(fig: go.Figure, title: str, height: int = 320, dates: bool = True, *
 
 def safe_hover(text: object, width: int = 80) -> str:
     """Untrusted text for a hover label: escaped, then wrapped with <br> (plotly's only markup we add)."""
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(str(text or ""), width)[:6])
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(safe.plain(text), width)[:6])
+
+
+def label(value: object) -> str:
+    """A trace name or category label from data: plotly renders a subset of HTML in them, so escape."""
+    return safe.html_text(value, 80)
 
 
 def stacked_counts(frame: pd.DataFrame, title: str, colours: dict[str, str]) -> go.Figure:
     """Bars per period stacked by value (frame: period, value, n)."""
     fig = go.Figure()
     for value, part in frame.groupby("value", sort=True):
-        fig.add_bar(x=part["period"], y=part["n"], name=str(value), marker_color=colours.get(str(value)))
+        fig.add_bar(x=part["period"], y=part["n"], name=label(value), marker_color=colours.get(str(value)))
     return _layout(fig, title, barmode="stack", yaxis_title="findings")
 
 
@@ -57,7 +62,7 @@ def event_timeline(events: pd.DataFrame, title: str) -> go.Figure:
     for kind, part in events.groupby("kind", sort=True):
         colour, symbol = theme.EVENT_STYLE.get(str(kind), theme.DEFAULT_EVENT_STYLE)
         fig.add_scatter(
-            x=part["published"], y=[str(kind)] * len(part), mode="markers", name=str(kind),
+            x=part["published"], y=[label(kind)] * len(part), mode="markers", name=label(kind),
             marker={"color": colour, "symbol": symbol, "size": 12},
             customdata=part[["article_id", "finding_id"]].to_numpy(),
             hovertext=[safe_hover(e) for e in part["evidence"]], hovertemplate="%{x|%Y-%m-%d}<br>%{hovertext}<extra></extra>")
@@ -67,15 +72,15 @@ def event_timeline(events: pd.DataFrame, title: str) -> go.Figure:
 def deal_lifecycle(deals: pd.DataFrame, title: str) -> go.Figure:
     """Each deal stage as a segment from first to last report, one row per system and parties."""
     fig = go.Figure()
-    deals = deals.assign(row=deals["system"].astype(str) + " (" + deals["buyer"].astype(str) + " ← "
-                         + deals["supplier"].astype(str) + ")")
+    deals = deals.assign(row=[label(f"{s} ({b} ← {p})") for s, b, p in
+                              zip(deals["system"], deals["buyer"], deals["supplier"])])
     for stage, part in deals.groupby("stage", sort=False):
         colour = theme.STAGE_COLOURS.get(str(stage), "#7f7f7f")
         xs, ys = [], []
         for row in part.itertuples(index=False):
             xs += [row.first_seen, row.last_seen, None]
             ys += [row.row, row.row, None]
-        fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=str(stage),
+        fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=label(stage),
                         line={"color": colour, "width": 10}, marker={"size": 12, "color": colour})
     return _layout(fig, title, height=max(220, 60 + 40 * deals["row"].nunique()))
 
@@ -84,15 +89,15 @@ def positions_over_time(frame: pd.DataFrame, title: str, names: dict[str, str]) 
     """Statements per period by speaker country (bar groups) and stance (colour)."""
     fig = go.Figure()
     for (speaker, stance), part in frame.groupby(["speaker_country", "stance"], sort=True):
-        fig.add_bar(x=part["period"], y=part["n"], name=f"{names.get(speaker, speaker)} · {stance}",
+        fig.add_bar(x=part["period"], y=part["n"], name=label(f"{names.get(speaker, speaker)} · {stance}"),
                     marker_color=theme.STANCE_COLOURS.get(str(stance)), offsetgroup=str(speaker))
     return _layout(fig, title, barmode="stack", yaxis_title="statements")
 
 
 def heatmap(matrix: pd.DataFrame, title: str, names: dict[str, str]) -> go.Figure:
     """Scores of countries (rows) x counterparts (columns); invisible markers make cells clickable."""
-    rows = [names.get(c, c) for c in matrix.index]
-    cols = [names.get(c, c) for c in matrix.columns]
+    rows = [label(names.get(c, c)) for c in matrix.index]
+    cols = [label(names.get(c, c)) for c in matrix.columns]
     fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=cols, y=rows, colorscale=theme.HEATMAP_SCALE, zmin=0,
                                zmax=100, hovertemplate="%{y} – %{x}: %{z:.0f}<extra></extra>"))
     cells = [(r, c, code_r, code_c) for r, code_r in zip(rows, matrix.index) for c, code_c in zip(cols, matrix.columns)

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis import gazetteer, pipeline, queries, review, settings, store
+from analysis import exports, gazetteer, pipeline, queries, review, settings, store, uploads
 
 
 class SharedStore:
@@ -123,12 +123,12 @@ def ask(out_dir: Path, name: str, *args: Any) -> Any:
 
 
 def export(out_dir: Path, table: str, filters: queries.Filters, fmt: str) -> bytes:
-    """The filtered table as CSV or Parquet bytes (built on click, never cached)."""
+    """The filtered table as CSV (spreadsheet formulas neutralised) or exact Parquet bytes; built on click."""
     sql, params = queries.explore_sql(table, filters)
     frame = db(out_dir).query(sql, params)
     if fmt == "csv":
-        return frame.to_csv(index=False).encode("utf-8")
-    return store.to_arrow(frame, table).to_pandas().to_parquet(index=False)
+        return exports.to_csv_bytes(frame)
+    return exports.to_parquet_bytes(store.to_arrow(frame, table))
 
 
 def read_run(out_dir: Path) -> dict[str, Any] | None:
@@ -182,4 +182,12 @@ def upload_dir(name: str) -> tuple[Path, Path]:
     """Input and output folders for an uploaded dataset named ``name`` (made filesystem-safe)."""
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:60] or "upload"
     root = datasets_root()
-    return root / ".inputs" / slug, root / "uploads" / slug
+    return uploads.safe_join(root / ".inputs", slug), uploads.safe_join(root / "uploads", slug)
+
+
+def upload_limits() -> uploads.Limits:
+    """Upload caps from theme (raw size) and settings (unpacked size, compression ratio)."""
+    from views import theme
+    return uploads.Limits(max_bytes=theme.UPLOAD_CAP_MB * 2**20,
+                          max_unpacked_bytes=settings.get_int("upload_max_unpacked_mb") * 2**20,
+                          max_ratio=float(settings.get("upload_max_ratio")))

@@ -1,14 +1,18 @@
 """Article text with finding spans highlighted, built safely from untrusted text.
 
 The text is cut on the findings' character offsets and every piece is escaped
-(``html.escape``) before being wrapped in our own fixed ``<mark>`` tags, so
-markup inside an article shows as text and never runs.
+(``views.safe.html_text``: control and bidi-override characters replaced, then
+``html.escape``) before being wrapped in our own fixed ``<mark>`` tags, so
+markup inside an article shows as text and never runs, and no piece can
+reorder the text around it.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+
+from views import safe
 
 
 def segments(text: str, spans: Iterable[tuple[int, int, str]]) -> list[tuple[str, str | None]]:
@@ -36,10 +40,10 @@ def to_html(pieces: list[tuple[str, str | None]], colours: dict[str, str]) -> st
     """Escaped text with each span in a ``<mark>`` coloured by its kind; line breaks kept."""
     out = []
     for piece, kind in pieces:
-        safe = html.escape(piece, quote=True).replace("\n", "<br>")
+        text = safe.html_text(piece).replace("\n", "<br>")
         if kind is None:
-            out.append(safe)
+            out.append(text)
         else:
             colour = colours.get(kind, "#dddddd")
-            out.append(f'<mark style="background:{colour}" title="{html.escape(kind)}">{safe}</mark>')
+            out.append(f'<mark style="background:{colour}" title="{html.escape(kind)}">{text}</mark>')
     return '<div class="sra-article" style="white-space:normal;line-height:1.6">' + "".join(out) + "</div>"

@@ -7,7 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.store import StoreLocked
-from views import data, state, theme
+from analysis.uploads import UploadRejected, accept
+from views import data, safe, state, theme
 
 
 def render() -> None:
@@ -34,7 +35,8 @@ def _switch() -> Path:
 def _as_of() -> None:
     dates = data.list_as_of()
     if dates:
-        st.caption("Sanctions lists as of: " + " · ".join(f"{k} {v}" for k, v in sorted(dates.items())))
+        st.caption("Sanctions lists as of: " + " · ".join(f"{safe.md(k, 60)} {safe.md(v, 30)}"
+                                                          for k, v in sorted(dates.items())))
     else:
         st.caption("No sanctions lists imported (listed-entity screening is off). "
                    "Import them with `python -m analysis lists import`.")
@@ -50,7 +52,8 @@ def _last_run(out_dir: Path) -> None:
     cols[1].metric("Accepted", f"{run.get('accepted', 0):,}")
     cols[2].metric("Rejected", f"{run.get('rejected', 0):,}")
     cols[3].metric("Run time (s)", f"{run.get('elapsed_s', 0)}")
-    st.caption(f"Inputs: {', '.join(map(str, run.get('inputs', [])))} · finished {run.get('finished', '?')}")
+    inputs = ", ".join(safe.md(p, 200) for p in run.get("inputs", []))
+    st.caption(f"Inputs: {inputs} · finished {safe.md(run.get('finished', '?'), 40)}")
     reasons = data.ask(out_dir, "reject_reasons")
     if reasons.empty:
         st.caption("No rows were rejected.")
@@ -68,18 +71,24 @@ def _upload() -> None:
     name = st.text_input("Dataset name", value="upload", key="w_upload_name")
     if not st.button("Run the pipeline", disabled=not files, key="w_upload_run"):
         return
-    too_big = [f.name for f in files if f.size > theme.UPLOAD_CAP_MB * 1024 * 1024]
-    if too_big:
-        st.error(f"Over the {theme.UPLOAD_CAP_MB} MB cap: {', '.join(too_big)}. Use the CLI for large corpora.")
-        return
-    in_dir, out_dir = data.upload_dir(name)
-    in_dir.mkdir(parents=True, exist_ok=True)
-    saved = []
-    for item in files:
-        path = in_dir / Path(item.name).name  # never trust a client path
-        path.write_bytes(item.getbuffer())
-        saved.append(path)
-    _run(saved, out_dir)
+    saved = save_uploads([(f.name, f.getbuffer()) for f in files], name)
+    if saved:
+        _run(saved, data.upload_dir(name)[1])
+
+
+def save_uploads(files: list[tuple[str, bytes | memoryview]], name: str) -> list[Path]:
+    """Each upload checked (type, size, bomb, path) and saved; any refusal is shown and nothing runs."""
+    in_dir, _ = data.upload_dir(name)
+    saved: list[Path] = []
+    try:
+        for file_name, payload in files:
+            saved.append(accept(file_name, payload, in_dir, data.upload_limits()))
+    except UploadRejected as exc:
+        for path in saved:
+            path.unlink(missing_ok=True)
+        st.error(f"Upload refused: {safe.md(exc, 300)}. Use the CLI for large corpora.")
+        return []
+    return saved
 
 
 def _run(inputs: list[Path], out_dir: Path) -> None:
@@ -94,10 +103,10 @@ def _run(inputs: list[Path], out_dir: Path) -> None:
     try:
         report = data.run_pipeline(inputs, out_dir, on_progress)
     except StoreLocked as exc:
-        st.error(str(exc))
+        st.error(safe.md(exc, 300))
         return
     except Exception as exc:  # an unreadable upload must explain itself, not crash the page
-        st.error(f"The pipeline stopped: {exc}")
+        st.error(f"The pipeline stopped: {safe.md(exc, 500)}")
         return
     bar.progress(1.0, text="Done")
     st.success(f"Processed {report['accepted']:,} articles ({report['rejected']:,} rejected).")

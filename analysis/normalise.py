@@ -7,6 +7,7 @@ implausible date, duplicate id, exact duplicate text.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis import schemas
@@ -39,8 +40,10 @@ def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[p
     titles = pd.Series([_as_text(v) for v in raw["title"]], index=raw.index, dtype=object)
     blank = texts.isna() | (texts.fillna("").str.strip() == "")
     reasons = reasons.where(reasons.notna(), blank.map({True: "empty_text", False: None}))
-    todo = reasons.isna()
-    unencodable = [idx for idx in raw.index[todo] if not (_encodable(texts[idx]) and _encodable(titles[idx]))]
+    todo = reasons.isna().to_numpy()
+    text_list, title_list = texts.tolist(), titles.tolist()  # plain lists: per-row Series indexing cost more than the checks
+    unencodable = [raw.index[i] for i in np.flatnonzero(todo)
+                   if not (_encodable(text_list[i]) and _encodable(title_list[i]))]
     reasons[unencodable] = "bad_encoding"
     too_long = texts.fillna("").str.len() > state.max_chars
     reasons[reasons.isna() & too_long] = "too_long"
@@ -53,21 +56,25 @@ def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[p
     bad_date = reasons.isna() & published.isna()
     reasons[bad_date] = "unparseable_date:" + raw.loc[bad_date, "published"].astype(str).str.slice(0, 40)
 
-    hashes = pd.Series(None, index=raw.index, dtype=object)
-    ids = raw["article_id"].map(_as_text).str.strip()
-    for idx in raw.index[reasons.isna()]:
-        digest = text_hash(texts[idx])
-        hashes[idx] = digest
-        article_id = ids[idx] if isinstance(ids[idx], str) and ids[idx] else f"h{digest}"
-        ids[idx] = article_id
+    stripped = raw["article_id"].map(_as_text).str.strip()
+    id_list, reason_list = stripped.tolist(), reasons.tolist()
+    hash_list: list[str | None] = [None] * len(raw)
+    for i in np.flatnonzero(reasons.isna().to_numpy()):
+        digest = text_hash(text_list[i])
+        hash_list[i] = digest
+        article_id = id_list[i] if isinstance(id_list[i], str) and id_list[i] else f"h{digest}"
+        id_list[i] = article_id
         if article_id in state.hash_by_id:
             same = state.hash_by_id[article_id] == digest
-            reasons[idx] = f"duplicate_of:{article_id}" if same else f"duplicate_id:{article_id}"
+            reason_list[i] = f"duplicate_of:{article_id}" if same else f"duplicate_id:{article_id}"
         elif digest in state.ids_by_hash:
-            reasons[idx] = f"duplicate_of:{state.ids_by_hash[digest]}"
+            reason_list[i] = f"duplicate_of:{state.ids_by_hash[digest]}"
         else:
             state.ids_by_hash[digest] = article_id
             state.hash_by_id[article_id] = digest
+    ids = pd.Series(id_list, index=raw.index, dtype=stripped.dtype)
+    hashes = pd.Series(hash_list, index=raw.index, dtype=object)
+    reasons = pd.Series(reason_list, index=raw.index, dtype=object)
 
     ok = reasons.isna()
     articles = pd.DataFrame({

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,10 @@ from analysis.vocab import DATA_DIR, read_csv_rows
 # A candidate boundary: terminal punctuation with any closing quotes/brackets, then either
 # whitespace and a plausible sentence opener, or glued straight onto an opening quote or a
 # capitalised word ("ET.The", "power.Sources", "deliveries.“It"), or the end; or a line break.
-CANDIDATE = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["“‘'(\[A-Z0-9]|["“‘]|[A-Z][a-z]|\s*$)|\n+""")
+# Written as one leading character class and then a branch per kind (a look-behind of one
+# character picks the branch): the same matches as `[.!?]+...|\n+`, but Python's regex engine
+# can scan for a single leading class ~5x faster than for an alternation.
+CANDIDATE = re.compile(r"""[.!?\n](?:(?<=[.!?])[.!?]*["'”’)\]]*(?=\s+["“‘'(\[A-Z0-9]|["“‘]|[A-Z][a-z]|\s*$)|(?<=\n)\n*)""")
 TOKEN_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
 COMMON_OPENERS = frozenset({"The", "He", "She", "It", "They", "We", "But", "In", "A", "This", "That"})
 
@@ -33,14 +37,27 @@ class Splitter:
         """(start, end) of each sentence, trimmed of surrounding whitespace, covering all non-space text."""
         spans: list[tuple[int, int]] = []
         start = 0
+        tails, singles = self._tails
         for match in CANDIDATE.finditer(text):
             dot = match.start()
-            if text[dot] == "." and not self._full_stop(text, dot, match.end()):
-                continue
+            if text[dot] == ".":
+                # Only a dot after an abbreviation's last two letters, an upper-case letter or another
+                # dot can be anything but a full stop; the other ~90% skip the token check.
+                tail = text[max(0, dot - 2):dot]
+                last = tail[-1:]
+                if (tail in tails or last in singles or last == "." or last.isupper()) \
+                        and not self._full_stop(text, dot, match.end()):
+                    continue
             _append(spans, text, start, match.end())
             start = match.end()
         _append(spans, text, start, len(text))
         return spans
+
+    @cached_property
+    def _tails(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Last two letters of every abbreviation, and the one-letter abbreviations."""
+        return (frozenset(a[-2:] for a in self.abbreviations if len(a) >= 2),
+                frozenset(a for a in self.abbreviations if len(a) == 1))
 
     def _full_stop(self, text: str, dot: int, end: int) -> bool:
         """False when the dot closes an abbreviation or an initial rather than a sentence."""
@@ -81,13 +98,13 @@ def split_sentences(articles: pd.DataFrame, splitter: Splitter) -> pd.DataFrame:
     starts: list[int] = []
     ends: list[int] = []
     texts: list[str] = []
-    for article_id, text in zip(articles["article_id"], articles["text"]):
-        for number, (start, end) in enumerate(splitter.spans(text)):
-            ids.append(article_id)
-            numbers.append(number)
-            starts.append(start)
-            ends.append(end)
-            texts.append(text[start:end])
+    for article_id, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
+        spans = splitter.spans(text)
+        ids.extend([article_id] * len(spans))
+        numbers.extend(range(len(spans)))
+        starts.extend(start for start, _ in spans)
+        ends.extend(end for _, end in spans)
+        texts.extend(text[start:end] for start, end in spans)
     return pd.DataFrame({
         "article_id": pd.array(ids, dtype="string"),
         "sentence": pd.array(numbers, dtype="int32"),

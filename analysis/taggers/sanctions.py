@@ -148,8 +148,9 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
                      head_target: str | None) -> list[dict[str, Any]]:
     """Fill each item's missing sender or target from the article and emit one record per pair.
 
-    A missing sender is the last sender named earlier, else the article's usual sender; a
-    missing target is the last target named earlier, else the headline's country.
+    A missing sender is the last sender an earlier sentence named explicitly, else the article's
+    usual sender; a missing target is the last target named explicitly (not guessed from
+    proximity), else the headline's country.
     """
     caatsa = any("CAATSA" in it.cues for it in items)
     last_sender, last_target = default_sender, head_target
@@ -164,7 +165,11 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
             targets, carried, t_how = [last_target], carried + 1, "carried"
         if not senders or not targets:
             continue
-        last_sender, last_target = senders[0], targets[0]
+        # only what a sentence names explicitly carries on: a borrowed or guessed field never spreads
+        if s_how not in ("carried", "regime"):
+            last_sender = senders[0]
+        if t_how not in ("carried", "near"):
+            last_target = targets[0]
         for sender, target in [(s, t) for s in senders for t in targets if s != t]:
             out.append({
                 "article_id": article_id, "sentence": it.sentence, "char_start": it.start, "char_end": it.end,

@@ -27,7 +27,7 @@ _AGENT_VERB = re.compile(r"^[^,;]*\b(?:impos\w*|slap\w*|announc\w*|put|puts|plac
                          r"hit|sanction\w*|lift\w*|eas\w*|extend\w*|ban\w*|blacklist\w*)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013\"“”]| - ")
 # the near fallback may cross an appositive comma ("Huawei, a Chinese firm, under export controls") but not a new clause
-_NEAR_BREAK = re.compile(r"[;:()\[\]\u2014\u2013\"“”]| - |,\s*(?:and|but|while|which|who|where|saying|said|says)\b")
+_NEAR_BREAK = re.compile(r"[;:()\[\]\u2014\u2013\"“”]| - |,\s*(?:and|but|while|which|who|where|said|says|\w+ing)\b")
 _TAIL = re.compile(r"(?:\S+\s+){0,3}$")
 _MODIFIER_SUFFIX = re.compile(r"-(?:related|led|backed|brokered|sponsored|based|owned|flagged)\b")
 _LIST_SEP = re.compile(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+")
@@ -87,6 +87,17 @@ def _listed(low: str, actors: list[Actor], actor: Actor) -> bool:
     return hi - lo >= 2
 
 
+def _hyphenated(low: str, actor: Actor) -> bool:
+    """A country glued by a hyphen into a compound ("Russia-Ukraine war", "mainland-China-owned") names no target."""
+    return (actor.start > 0 and low[actor.start - 1] == "-") or (actor.end < len(low) and low[actor.end] == "-")
+
+
+def _coordinated(low: str, first: Actor, second: Actor) -> bool:
+    """True when two actors are joined by "and"/"or"/a comma ("Britain and France led efforts"): co-subjects."""
+    a, b = (first, second) if first.start < second.start else (second, first)
+    return a.end <= b.start and _LIST_SEP.fullmatch(low, a.end, b.start) is not None
+
+
 def _prep_target(text: str, low: str, t1: int, actor: Actor, preps: KindMatcher) -> bool:
     """True when ``actor`` is introduced by a target preposition of this trigger: the
     preposition is among the last three words before it, the whole gap stays in one clause
@@ -111,12 +122,13 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
     sender: str | None = None
     targets: list[str] = []
     s_how = t_how = ""
+    sender_actor: Actor | None = None
     before = [a for a in actors if a.end <= t0]
     after = [a for a in actors if a.start >= t1]
     preps = rules.matcher("target_prep")
     for a in after:
         if a.kind != "organisation" and _BY.search(text[t1:a.start]):
-            sender, s_how = a.code, "agent"
+            sender, s_how, sender_actor = a.code, "agent", a
             break
     premod = before[-1] if before and _GLUE.match(text[before[-1].end:t0]) else None
     co_senders = []
@@ -131,7 +143,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
     after_prep = [a for a in after if a.code != sender and _prep_target(text, low, t1, a, preps)]
     if premod is not None:
         if sender is None and premod.kind != "organisation" and (premod.code in SENDER_FIRST or after_prep):
-            sender, s_how = premod.code, "premod"
+            sender, s_how, sender_actor = premod.code, "premod", premod
         elif premod.code != sender:
             targets.append(premod.code)
             t_how = "premod"
@@ -155,7 +167,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         direct = [a for a in agents if t0 - a.end <= 45 and _AGENT_VERB.search(text[a.end:t0])]
         pick = (preferred or direct)
         if pick:
-            sender, s_how = pick[0].code, "subject" if preferred else "direct"
+            sender, s_how, sender_actor = pick[0].code, "subject" if preferred else "direct", pick[0]
     if sender is None and regime_sender:
         sender, s_how = regime_sender, "regime"
     if not targets:
@@ -163,7 +175,8 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         near = [a for a in actors if a.code != sender and a.code not in SENDER_FIRST
                 and a.kind in ("name", "demonym", "actor", "organisation") and min(abs(a.start - t1), abs(t0 - a.end)) <= 60
                 and not not_target.search(text, low, max(0, a.start - 25), a.start)
-                and not _MODIFIER_SUFFIX.match(low, a.end)
+                and not _MODIFIER_SUFFIX.match(low, a.end) and not _hyphenated(low, a) and not _listed(low, actors, a)
+                and not (sender_actor is not None and _coordinated(low, sender_actor, a))
                 and not _NEAR_BREAK.search(low, min(a.end, t1), max(a.start, t0))]
         if near:
             targets.append(min(near, key=lambda a: abs(a.start - t0)).code)

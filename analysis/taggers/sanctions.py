@@ -25,6 +25,8 @@ from analysis.taggers.sanctions_rules import SanctionsRules, fold, load
 __all__ = ["SanctionsRules", "candidate_sentences", "fold", "load", "tag"]
 
 WINDOW_BEFORE, WINDOW_AFTER = 70, 45
+# states whose own measures against sanctioning states are counter-sanctions (GUIDELINES: regime OTHER)
+COUNTER_SENDERS = frozenset({"CHN", "RUS"})
 DEFAULT_CUE = "sanctions.action.default_in_force"  # rule id recorded when no action cue is near: in force
 _CLAUSE_END = re.compile(r"[;:()\"“”]|,\s|\b(?:but|while|whereas)\b")
 _INFINITIVE = re.compile(r"\bto\s+$")
@@ -32,7 +34,11 @@ _INFINITIVE = re.compile(r"\bto\s+$")
 _SPECULATIVE = frozenset({"could", "might", "may", "possible", "potential", "if", "whether"})
 
 
-def _regime(sender: str, cues: set[str], caatsa: bool, target: str) -> str:
+def _regime(sender: str, cues: frozenset[str], caatsa: bool, target: str) -> str:
+    """GUIDELINES "regime": CAATSA where the law is named or described, EU/UN/UK by sender,
+    EXPORT_CONTROL for entity lists and arms-sale halts, counter-sanctions of China or Russia OTHER."""
+    if sender in COUNTER_SENDERS:
+        return "OTHER"
     if "CAATSA" in cues or (caatsa and sender == "USA" and target not in ("IRN", "PRK")):
         return "CAATSA" if sender == "USA" else "OTHER"
     if sender == "EU":
@@ -221,9 +227,10 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
             actors = [find_actors(text[start:end], fold(text[start:end]), rules, gazetteer) for _, start, end in spans]
             heads = gazetteer.find(title) if isinstance(title, str) else []
             head_target = next((m.code for m in heads if m.code not in SENDER_FIRST), None)
+            head_sender = next((m.code for m in heads if m.code in SENDER_FIRST), None)
             items = [it for (sent, start, end), found in zip(spans, actors)
                      for it in _sentence_items(text[start:end], start, sent, rules, found)]
-            default = _usual_sender(items) or next(
+            default = _usual_sender(items) or head_sender or next(
                 (a.code for found in actors for a in found if a.code in SENDER_FIRST), None)
             records += _article_records(aid, items, default, head_target)
     if not records:

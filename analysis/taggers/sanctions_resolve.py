@@ -34,6 +34,21 @@ _LIST_SEP = re.compile(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+")
 # a country right after one of these is a prepositional object, not the subject that sanctions
 _OBJECT = re.compile(r"\b(?:against|with|to|for|from|of|at|in|on|than|over|between|including|like|towards?|into|"
                      r"about|among|beyond)\s+(?:the\s+)?$")
+# "Venezuela, already under US sanctions, ...": a passive subject set off by a comma
+_APPOSITIVE_PASSIVE = re.compile(r",\s*(?:already\s+|still\s+|now\s+|long\s+)?(?:under|facing|hit by|subject to)\b[^,;]{0,40}$")
+# "China put ...", "the EU has imposed ...": the actor is the subject of a sanctioning verb
+_SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had|also|then|later|will|would|could|is|was|on \w+)\s+){0,3}"
+                           r"(?:impos\w*|slap\w*|put|puts|placed|add(?:s|ed)|threaten\w*|retaliat\w*|sanction\w*|"
+                           r"blacklist\w*|announc\w*)\b")
+# "..., the US said": the sender named after the clause as its speaker
+_SPEAKER_BEFORE = re.compile(r",\s*(?:the\s+)?$")
+_SPEAKER_AFTER = re.compile(r"\s+(?:said|says|announced|confirmed|stated|added)\b")
+# "threatened to sanction US defence companies": the object right after a sanctioning verb is its target
+_VERB_TRIGGER = frozenset({"sanction", "sanctioned", "sanctioning", "blacklist", "blacklisted", "blacklisting"})
+_OBJECT_GAP = re.compile(r"\s+(?:(?:the|a|an|its|their|two|three|four|five|several|more|some|\w+ish|\w+ese|\w+ian)\s+)?$")
+# "MOSCOW (Reuters) -": a dateline names where the story was filed, not a subject
+_DATELINE = re.compile(r"\s*(?:\(|\u2014|\u2013|-\s)")
+_RETALIATION = re.compile(r"\b(?:in retaliation (?:for|against)|in response to|retaliat\w* (?:for|against))\b[^.;]{0,30}$")
 _BY = re.compile(r"^[^,;]{0,25}?\b(?:by|from) (?:the )?$", re.I)
 
 
@@ -147,6 +162,10 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         elif premod.code != sender:
             targets.append(premod.code)
             t_how = "premod"
+    if not after_prep and low[t0:t1] in _VERB_TRIGGER:
+        obj = [a for a in after[:1] if a.code != sender and _OBJECT_GAP.fullmatch(low, t1, a.start)]
+        if obj:
+            after_prep = obj
     if after_prep:
         group = [after_prep[0]]
         for a in after_prep[1:]:
@@ -156,7 +175,14 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         t_how = t_how or "prep"
     rest = [a for a in before if a is not premod]
     passive = [a for a in rest if a.code not in SENDER_FIRST and t0 - a.end <= 60
-               and not _CLAUSE_BREAK.search(low, a.end, t0) and _PASSIVE.search(text[a.end:t0])]
+               and ((not _CLAUSE_BREAK.search(low, a.end, t0) and _PASSIVE.search(text[a.end:t0]))
+                    or _APPOSITIVE_PASSIVE.match(low, a.end, t0))]
+    subject = [a for a in rest if not _DATELINE.match(text, a.end)][:1]
+    retaliating = [a for a in subject if a.code != sender and _RETALIATION.search(low, a.end, t0)]
+    if retaliating and not targets:
+        # "Russia banned Polish apples in retaliation for EU sanctions": the one retaliating is their target
+        targets.append(retaliating[0].code)
+        t_how = "retaliating"
     if passive and not targets:
         targets.append(passive[-1].code)
         t_how = "passive"
@@ -165,9 +191,25 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
                   and not _listed(low, actors, a)]
         preferred = [a for a in agents if a.code in SENDER_FIRST]
         direct = [a for a in agents if t0 - a.end <= 45 and _AGENT_VERB.search(text[a.end:t0])]
+        verb_subject = [a for a in agents if t0 - a.end <= 30 and _SUBJECT_VERB.match(low, a.end, t0)]
+        if verb_subject and (not preferred or verb_subject[-1].start < preferred[0].start):
+            # "China put US firms on its list": the subject of the sanctioning verb, not the usual sender after it;
+            # the country right after the verb is its object, the target
+            preferred = [verb_subject[-1]]
+            verb = _SUBJECT_VERB.match(low, verb_subject[-1].end, t0)
+            obj = [a for a in before if verb and a.start >= verb.end() and a.code != preferred[0].code
+                   and _OBJECT_GAP.fullmatch(low, verb.end(), a.start)]
+            if obj and not targets:
+                targets.append(obj[0].code)
+                t_how = "object"
         pick = (preferred or direct)
         if pick:
             sender, s_how, sender_actor = pick[0].code, "subject" if preferred else "direct", pick[0]
+    if sender is None:
+        speaker = [a for a in after if a.code in SENDER_FIRST and _SPEAKER_BEFORE.search(low, max(0, a.start - 8), a.start)
+                   and _SPEAKER_AFTER.match(low, a.end)]
+        if speaker:
+            sender, s_how, sender_actor = speaker[-1].code, "speaker", speaker[-1]
     if sender is None and regime_sender:
         sender, s_how = regime_sender, "regime"
     if not targets:

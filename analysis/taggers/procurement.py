@@ -24,16 +24,17 @@ import pandas as pd
 
 from analysis import schemas
 from analysis.catalogue import SystemMention, _lower
-from analysis.taggers import procurement_values
+from analysis.taggers import procurement_bind, procurement_values
 from analysis.vocab import VocabError, read_csv_rows
 
-KINDS = ("stage", "veto", "buyer_after", "buyer_before", "supplier_before", "supplier_after", "not_party",
-         "not_party_after")
+KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
+         "not_party", "not_party_after")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
-_WINDOW = 40
-_CUE_REACH = 170  # a stage cue must sit within this many characters of the system it describes  # characters either side of a country mention that its role cues may use
+_WINDOW = 40  # characters either side of a country mention that its role cues may use
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
-                   r"provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
+                   r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
+
+_LISTED = re.compile(r"\b(and|or|with|between)\s+(the\s+)?$", re.IGNORECASE)  # a co-listed party, not the seller
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,13 @@ class Rules:
     company_matcher: Any
     company_surfaces: tuple[str, ...]
     amounts: procurement_values.Amounts
-    any_stage: re.Pattern[str]  # every stage cue in one pattern: a cheap test before the per-rule work
-    by_kind: dict[str, re.Pattern[str]]  # each role kind's cues in one pattern, for the same reason
+    any_stage: re.Pattern[str]  # every stage cue in one pattern, one named group per rule (procurement_bind)
+    by_kind: dict[str, re.Pattern[str]]  # each role kind's cues in one pattern, a cheap test before per-rule work
+    stage_rules: tuple[Rule, ...]
+    veto: re.Pattern[str] | None
+    clause: re.Pattern[str] | None  # where a new clause starts: a stage cue does not reach across it
+    anaphor: re.Pattern[str] | None  # text right before a generic word that makes it refer back ("the")
+    modifier: re.Pattern[str] | None  # text right after a generic word that makes it a modifier ("arms embargo")
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -84,10 +90,12 @@ def load(data_dir: Path) -> Rules:
             companies[name.strip().lower()] = (row["company"], row["country"])
     surfaces = tuple(companies)
     matcher = ahocorasick_rs.AhoCorasick(list(surfaces), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-    any_stage = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == "stage"), re.IGNORECASE)
+    stage_rules = tuple(r for r in rules if r.kind == "stage")
     by_kind = {kind: re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == kind), re.IGNORECASE)
-               for kind in KINDS if kind not in ("stage", "veto") and any(r.kind == kind for r in rules)}
-    return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir), any_stage, by_kind)
+               for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}
+    veto, clause, anaphor, modifier = (by_kind.pop(k, None) for k in ("veto", "clause", "anaphor", "modifier"))
+    return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
+                 procurement_bind.combined(stage_rules), by_kind, stage_rules, veto, clause, anaphor, modifier)
 
 
 @dataclass(frozen=True)
@@ -142,17 +150,23 @@ def _roles(rules: Rules, text: str, places: list[Any]) -> dict[int, dict[str, fl
     return roles
 
 
-def _parties(rules: Rules, text: str, places: list[Any], mention: SystemMention,
-             companies: list[tuple[int, str, str]], ctx: _Context) -> tuple[str | None, str | None, float]:
-    """(buyer, supplier, confidence) for one system mention in one sentence."""
-    states = [(i, p) for i, p in enumerate(places) if len(p.code) == 3]
-    roles = _roles(rules, text, [p for _, p in states])
-    explicit = [p.code for (i, p), j in zip(states, range(len(states))) if roles[j].get("supplier")]
-    supplier = explicit[0] if explicit else None
+def _parties(rules: Rules, text: str, states: list[tuple[int, Any]], roles: dict[int, dict[str, float]],
+             mention: SystemMention, companies: list[tuple[int, str, str]], ctx: _Context,
+             bounds: list[int]) -> tuple[str | None, str | None, float]:
+    """(buyer, supplier, confidence) for one system mention in one sentence.
+
+    An explicit supplier ("from France") counts only in the mention's own clause, the nearest one
+    winning: "the Gripen from Sweden, while the Rafale ..." does not make Sweden sell the Rafale.
+    """
+    here = bisect.bisect_right(bounds, mention.start)
+    explicit = sorted((abs(p.start - mention.start), p.code) for (_, p), j in zip(states, range(len(states)))
+                      if roles[j].get("supplier") and bisect.bisect_right(bounds, p.start) == here)
+    supplier = explicit[0][1] if explicit else None
     buyer_marked = {p.code for (_, p), j in zip(states, range(len(states))) if roles[j].get("buyer", 0) >= 0.6}
     sell = _SELL.search(text)
     if supplier is None and sell and buyer_marked:
-        before_verb = [p.code for _, p in states if p.end <= sell.start() and p.code not in buyer_marked]
+        before_verb = [p.code for _, p in states if p.end <= sell.start() and p.code not in buyer_marked
+                       and not _LISTED.search(text, max(0, p.start - 8), p.start)]
         if before_verb:
             supplier = before_verb[-1]
     if supplier is None:
@@ -163,7 +177,7 @@ def _parties(rules: Rules, text: str, places: list[Any], mention: SystemMention,
     best, best_score = None, -1e9
     for j, (_, p) in enumerate(states):
         role = roles[j]
-        if p.code == supplier or role.get("not_party") and not role.get("buyer"):
+        if p.code == supplier or (role.get("not_party") or role.get("supplier")) and not role.get("buyer"):
             continue
         distance = mention.start - p.start if p.start <= mention.start else 3 * (p.start - mention.start)
         score = role.get("buyer", 0.0) - distance / 400
@@ -176,19 +190,17 @@ def _parties(rules: Rules, text: str, places: list[Any], mention: SystemMention,
     return best, supplier, confidence
 
 
-def _stages(rules: Rules, text: str, lo: int = 0, hi: int | None = None) -> list[Rule]:
-    """Stage cues within ``text[lo:hi]`` (the clause around one mention), one rule per stage."""
+def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
+    """The bound cues of one mention, one rule per stage."""
     seen: dict[str, Rule] = {}
-    window = text[max(0, lo):hi]
-    for rule in rules.of_kind("stage"):
-        if rule.stage not in seen and rule.pattern.search(window):
-            seen[rule.stage] = rule
+    for cue in cues:
+        seen.setdefault(cue.rule.stage, cue.rule)
     if "support" in seen and seen.get("contract") and seen["contract"].rule_id in _SUPPORT_DEAL:
         del seen["contract"]  # "agreements signed to provide support" is a support deal, not a purchase
     return list(seen.values())
 
 
-def _tag_article(rules: Rules, vocab: Any, article_id: str, text: str, year: int, sents: pd.DataFrame,
+def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: int, sents: _Sentences,
                  found: list[SystemMention], generic: list[SystemMention]) -> list[dict[str, Any]]:
     starts = sents.char_start
     per_sentence: dict[int, tuple[list[SystemMention], list[SystemMention]]] = {}
@@ -198,44 +210,60 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, text: str, year: int
             per_sentence.setdefault(k, ([], []))[1 if is_generic else 0].append(mention)
     ctx = _Context({}, {})
     records: list[dict[str, Any]] = []
-    vetoes = rules.of_kind("veto")
+    lead: set[str] | None = None
     for k in sorted(per_sentence):
         s_start, s_text = sents.char_start[k], sents.text[k]
         systems, generics = per_sentence[k]
         spans = [(m.start, m.end) for m in systems]
-        generics = [g for g in generics if not any(a < g.end and g.start < b for a, b in spans)]
+        generics = [g for g in generics if not any(a < g.end and g.start < b for a, b in spans)
+                    and not (rules.modifier is not None and rules.modifier.match(s_text, g.end - s_start))]
         resolved = list(systems)
         loose = []
         for g in generics:
             antecedent = ctx.by_category.get(g.category)
-            if antecedent is not None and g.category != "other":
+            if antecedent is not None and g.category != "other" and _refers_back(rules, s_text, g.start - s_start):
                 resolved.append(SystemMention(g.start, g.end, antecedent.system, antecedent.category,
                                               antecedent.origin, antecedent.manufacturer, g.surface))
             else:
                 loose.append(g)
         for m in systems:
             ctx.by_category[m.category] = m
-        if not rules.any_stage.search(s_text) or any(v.pattern.search(s_text) for v in vetoes):
+        chosen = resolved or (loose if not systems else [])
+        if not chosen:
             continue
-        local = [SystemMention(m.start - s_start, m.end - s_start, m.system, m.category, m.origin,
-                               m.manufacturer, m.surface) for m in (resolved or (loose if not systems else []))]
-        if not local:
+        cues = procurement_bind.find_cues(rules.any_stage, rules.stage_rules, s_text)
+        if not cues or (rules.veto is not None and rules.veto.search(s_text)):
+            continue
+        local = sorted((SystemMention(m.start - s_start, m.end - s_start, m.system, m.category, m.origin,
+                                      m.manufacturer, m.surface) for m in chosen), key=lambda m: m.start)
+        bounds = procurement_bind.boundaries(rules.clause, s_text)
+        bound, unbound = procurement_bind.bind(s_text, local, cues, bounds)
+        if unbound and len({m.system for m in local}) == 1:
+            bound = [b + unbound for b in bound]  # one system in the sentence: nothing else the cue could mean
+        if not any(bound):
             continue
         places = vocab.gazetteer.find(s_text)
+        states = [(i, p) for i, p in enumerate(places) if len(p.code) == 3]
+        roles = _roles(rules, s_text, [p for _, p in states])
         companies = _companies(rules, s_text)
         value = rules.amounts.value_usd(s_text, year)
         names = sorted({name for _, name, _ in companies})
-        for m in local:
-            generic_only = not resolved
-            buyer, supplier, confidence = _parties(rules, s_text, places, m, companies, ctx)
-            if generic_only and (m.origin == "" and not _explicit_pair(rules, s_text, places, buyer, supplier)):
+        for m, m_cues in zip(local, bound):
+            if not m_cues:
                 continue
+            generic_only = not resolved
+            buyer, supplier, confidence = _parties(rules, s_text, states, roles, m, companies, ctx, bounds)
+            if generic_only:
+                if lead is None:
+                    lead = _lead_codes(vocab, title, sents)
+                if not _explicit_pair(rules, s_text, places, buyer, supplier) or not {buyer, supplier} <= lead:
+                    continue
             if not buyer or not supplier or buyer == supplier:
                 continue
             if confidence > 0.6:
                 ctx.buyer_of[m.system] = buyer
                 ctx.last_buyer = buyer
-            for rule in _stages(rules, s_text, m.start - _CUE_REACH, m.end + _CUE_REACH):
+            for rule in _stages(m_cues):
                 records.append({
                     "article_id": article_id, "sentence": sents.sentence[k],
                     "char_start": s_start, "char_end": sents.char_end[k],
@@ -245,6 +273,17 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, text: str, year: int
                     "value_usd": value, "companies": names,
                 })
     return records
+
+
+def _refers_back(rules: Rules, text: str, start: int) -> bool:
+    """A generic word refers to the system named before only after a determiner ("the jets")."""
+    return rules.anaphor is not None and rules.anaphor.search(text[max(0, start - 30):start]) is not None
+
+
+def _lead_codes(vocab: Any, title: str, sents: _Sentences) -> set[str]:
+    """Countries of the title and the first two sentences: what the article is about (generic deals)."""
+    text = " ".join([title, *sents.text[:2]])
+    return {p.code for p in vocab.gazetteer.find(text)}
 
 
 def _explicit_pair(rules: Rules, text: str, places: list[Any], buyer: str | None, supplier: str | None) -> bool:
@@ -268,7 +307,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
         return schemas.empty("procurement")
     info = articles[articles["article_id"].isin(list(hits))]
     years = dict(zip(info["article_id"], pd.to_datetime(info["published"]).dt.year.fillna(2020).astype(int)))
-    texts = dict(zip(info["article_id"], info["text"]))
+    titles = dict(zip(info["article_id"], info["title"].fillna("").astype(str))) if "title" in info else {}
     wanted = sentences[sentences["article_id"].isin(list(hits))].sort_values(["article_id", "sentence"])
     ids = wanted["article_id"].to_numpy()
     cols = (wanted["sentence"].tolist(), wanted["char_start"].tolist(), wanted["char_end"].tolist(),
@@ -281,6 +320,6 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
         article_id = ids[lo]
         found, generic = hits[article_id]
         sents = _Sentences(*(c[lo:hi] for c in cols))
-        records.extend(_tag_article(rules, vocab, article_id, texts[article_id], years[article_id],
+        records.extend(_tag_article(rules, vocab, article_id, titles.get(article_id, ""), years[article_id],
                                     sents, found, generic))
     return schemas.finalise(records, "procurement", sentences, articles)

@@ -72,11 +72,11 @@ def test_findings_point_at_their_sentence(vocab, splitter):
 
 
 def test_rule_examples_run():
-    """Every stage, veto and value rule matches its positive example and not its negative one."""
+    """Every stage, veto, clause, anaphor, modifier and value rule matches its positive example and not its negative one."""
     for name in ("procurement_rules.csv", "procurement_values.csv"):
         for row in read_csv_rows(DATA_DIR / "rules" / name, ["rule_id", "pattern", "rationale",
                                                              "example_positive", "example_negative"]):
-            if row.get("kind") not in (None, "stage", "veto"):
+            if row.get("kind") not in (None, "stage", "veto", "clause", "anaphor", "modifier"):
                 continue
             pattern = re.compile(row["pattern"], re.IGNORECASE)
             assert row["rationale"], row["rule_id"]

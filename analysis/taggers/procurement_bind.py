@@ -1,0 +1,132 @@
+"""Which weapon system a stage cue describes.
+
+A long sentence often lists several systems and several stage words ("ordered
+the Pinaka, and has plans to buy more weapons, including the Su-30 upgrade"):
+attaching every stage to every system was the tagger's main source of false
+tuples.  Here each stage cue is bound to the system it governs, the way a
+reader does it:
+
+* cues are found once per sentence with one combined pattern; cues that
+  follow each other closely ("signed a deal to buy") form one group whose
+  first cue decides the stage ("plans to buy" is a plan, "signed ... to buy"
+  a contract), so a modal "to buy" after "signed" adds nothing;
+* a group governs the systems that follow it in the same clause, up to the
+  next group ("ordered X, Y and Z", "delivery of X");
+* a group with no system after it describes the system right before it
+  ("the S-400 deal", "the jets were delivered");
+* clause boundaries (``clause`` rows of ``procurement_rules.csv``: "but",
+  "which", ";", ", and") stop a cue from reaching into a neighbouring clause.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol, Sequence
+
+_GROUP_GAP = 28  # characters of plain text that may separate two cues of one group
+_FORWARD = 100  # a group reaches a following system at most this far away
+_BACKWARD = 60  # and a preceding one at most this far
+_NEXT_ITEM = 60  # a further system joins the list when it follows the previous one this closely ...
+_NEW_PREDICATE = re.compile(r"\b(it|its|they|their|he|she|also|has|have|had|is|are|was|were|will|would|operates?|"
+                            r"operated|uses?|used|flies|flew|fields?|fielded)\b", re.IGNORECASE)  # ... with no new verb
+_COORDINATED = re.compile(r"[\s,]*(and|or|as well as)?\s*(the\s+)?", re.IGNORECASE)
+# Cues that name what is bought rather than the step taken: kept beside the head of their group
+# ("to procure spares" is support too, "dropped the offer" was an offer too); a dropped plan or talks were
+# a negotiation before they were a cancellation.
+_ADDITIVE = frozenset({"support", "production", "training"})
+_ADDITIVE_RULES = frozenset({"procurement.negotiation.offer"})
+
+
+class _Span(Protocol):
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int
+    end: int
+    rule: Any  # procurement.Rule (kept loose to avoid an import cycle)
+
+
+def combined(rules: Sequence[Any]) -> re.Pattern[str]:
+    """All stage rules in one pattern; group ``r<i>`` names rule i."""
+    return re.compile("|".join(f"(?P<r{i}>{r.pattern.pattern})" for i, r in enumerate(rules)), re.IGNORECASE)
+
+
+def find_cues(pattern: re.Pattern[str], rules: Sequence[Any], text: str) -> list[Cue]:
+    """Every stage cue of a sentence in one pass (leftmost, non-overlapping)."""
+    out = []
+    for m in pattern.finditer(text):
+        if m.end() == m.start():
+            continue
+        out.append(Cue(m.start(), m.end(), rules[int(m.lastgroup[1:])]))
+    return out
+
+
+def boundaries(pattern: re.Pattern[str] | None, text: str) -> list[int]:
+    """Offsets where a new clause starts."""
+    return [m.start() for m in pattern.finditer(text)] if pattern is not None else []
+
+
+def _joins(text: str, previous: _Span, mention: _Span) -> bool:
+    """A system continues a list when it follows the previous one closely and no new predicate starts."""
+    gap = text[previous.end:mention.start]
+    return len(gap) <= _NEXT_ITEM and _NEW_PREDICATE.search(gap) is None
+
+
+def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
+         bounds: Sequence[int]) -> tuple[list[list[Cue]], list[Cue]]:
+    """For each mention of ``text``, the cues that describe it; and the cues of groups that found no mention.
+
+    A group contributes its head cue and its additive cues (support, production,
+    training, offers).  The caller may give the unbound cues to a sentence's only system.
+    """
+    out: list[list[Cue]] = [[] for _ in mentions]
+    loose: list[Cue] = []
+    if not cues or not mentions:
+        return out, list(cues)
+    starts = [m.start for m in mentions]
+
+    def clause(pos: int) -> int:
+        return bisect.bisect_right(bounds, pos)
+
+    groups: list[list[Cue]] = []
+    for cue in cues:
+        if groups:
+            last = groups[-1][-1]
+            between = bisect.bisect_left(starts, last.end) < len(starts) and starts[bisect.bisect_left(starts, last.end)] < cue.start
+            if cue.start - last.end <= _GROUP_GAP and clause(last.end) == clause(cue.start) and not between:
+                groups[-1].append(cue)
+                continue
+        groups.append([cue])
+    for n, group in enumerate(groups):
+        head, end = group[0], group[-1].end
+        stages = [head] + [c for c in group[1:] if c.rule.stage in _ADDITIVE or c.rule.rule_id in _ADDITIVE_RULES
+                           or (head.rule.stage == "cancellation" and c.rule.stage == "negotiation")]
+        limit = groups[n + 1][0].start if n + 1 < len(groups) else float("inf")
+        here = clause(head.start)
+        i = bisect.bisect_left(starts, end)
+        targets = []
+        while i < len(mentions) and mentions[i].start < limit and clause(mentions[i].start) == here:
+            if not targets and mentions[i].start - end > _FORWARD:
+                break
+            if targets and not _joins(text, mentions[targets[-1]], mentions[i]):
+                break
+            targets.append(i)
+            i += 1
+        if not targets:
+            j = bisect.bisect_left(starts, head.start) - 1
+            if j >= 0 and head.start - mentions[j].end <= _BACKWARD and clause(mentions[j].start) == here:
+                targets = [j]
+                while j > 0 and not _NEW_PREDICATE.search(text, mentions[targets[0]].end, head.start) and _COORDINATED.fullmatch(text, mentions[j - 1].end, mentions[j].start) and \
+                        clause(mentions[j - 1].start) == here:
+                    j -= 1
+                    targets.append(j)
+        for t in targets:
+            out[t].extend(stages)
+        if not targets:
+            loose.extend(stages)
+    return out, loose

@@ -116,7 +116,9 @@ def _chunked(rows: Iterator[dict[str, Any]], chunk_size: int) -> Iterator[pd.Dat
 
 
 def _frame(rows: list[dict[str, Any]], start: int) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=[*FIELDS, "error", "raw"])
+    # object dtype: cells may hold lone surrogates (bad bytes read with surrogateescape, "\\ud800" JSON
+    # escapes) that Arrow-backed strings refuse; normalise rejects those rows as bad_encoding.
+    frame = pd.DataFrame(rows, columns=[*FIELDS, "error", "raw"], dtype=object)
     frame.insert(0, "row", range(start, start + len(rows)))
     return frame
 

@@ -25,6 +25,12 @@ def _encodable(value: object) -> bool:
     return True
 
 
+def _clean(value: object) -> str:
+    """Any cell as valid UTF-8 text for a reject preview (lone surrogates become '?')."""
+    text = _as_text(value) or ""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _as_text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -88,13 +94,15 @@ def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[p
         "input_file": input_file,
     })
     bad = ~ok
-    preview = raw.loc[bad, "raw"].fillna("").astype(str)
-    preview = preview.where(preview != "", texts[bad].fillna("").str.slice(0, 120))
+    # Plain str cells, never Arrow strings: the raw text may hold lone surrogates until cleaned below.
+    preview = pd.Series([_clean(v) for v in raw.loc[bad, "raw"]], index=raw.index[bad], dtype=object)
+    fallback = pd.Series([_clean(v)[:120] for v in texts[bad]], index=preview.index, dtype=object)
+    preview = preview.where(preview != "", fallback)
     rejects = pd.DataFrame({
         "input_file": input_file,
         "row": raw.loc[bad, "row"],
         "article_id": ids[bad],
         "reason": reasons[bad],
-        "preview": preview.map(lambda s: s.encode("utf-8", "replace").decode("utf-8")),
+        "preview": preview,
     })
     return schemas.conform(articles, "articles"), schemas.conform(rejects, "rejects")

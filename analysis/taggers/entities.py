@@ -49,6 +49,7 @@ class EntityRules:
     screener: Screener
     known: tuple[tuple[str, tuple[str, ...]], ...]  # per pattern: (surface, all names of that organisation)
     automaton: object | None
+    org_automaton: object | None = None  # every organisation word, to find the capitalised runs worth a look
 
 
 def load(data_dir: Path) -> EntityRules:
@@ -66,7 +67,8 @@ def load(data_dir: Path) -> EntityRules:
         known.extend((surface, names) for surface in names)
     automaton = ahocorasick_rs.AhoCorasick([s for s, _ in known], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) \
         if known else None
-    return EntityRules(rules, build_screener(index, rules), tuple(known), automaton)
+    org_automaton = ahocorasick_rs.AhoCorasick(sorted(rules.org_words)) if rules.org_words else None
+    return EntityRules(rules, build_screener(index, rules), tuple(known), automaton, org_automaton)
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
@@ -83,8 +85,18 @@ def find_mentions(text: str, vocab_rules: EntityRules) -> list[Mention]:
                 found.append(Mention(start, end, text[start:end], "gazetteer",
                                      tuple(dict.fromkeys((surface, *names))), True))
     org_words = vocab_rules.rules.org_words
-    for match in _SEQUENCE.finditer(text):
-        found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words, vocab_rules.rules))
+    # Only a capitalised run holding an organisation word can yield a mention, so runs with no
+    # organisation-word occurrence (all occurrences, overlapping) are skipped unexamined.
+    hits = None
+    if vocab_rules.org_automaton is not None:
+        hits = sorted(s for _, s, _ in vocab_rules.org_automaton.find_matches_as_indexes(text, overlapping=True))
+    if hits is None or hits:
+        for match in _SEQUENCE.finditer(text):
+            if hits is not None:
+                i = bisect.bisect_left(hits, match.start())
+                if i == len(hits) or hits[i] >= match.end():
+                    continue
+            found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words, vocab_rules.rules))
     found.extend(_acronym_mentions(text, org_words))
     return sorted(found, key=lambda m: (m.start, -m.end, m.finder))
 

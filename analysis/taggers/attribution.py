@@ -96,6 +96,7 @@ class ArticleContext:
     rules: AttributionRules
     last: list[Speaker] = field(default_factory=list)
     last_end: int = -1
+    introductions: dict[str, Speaker | None] = field(default_factory=dict)
 
 
 def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, int]:
@@ -231,7 +232,13 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0) -> list[
 
 
 def _introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | None:
-    """The speaker as first introduced earlier in the article ("... Roman Babushkin")."""
+    """The speaker as first introduced earlier in the article ("... Roman Babushkin"), cached per article."""
+    if surname not in ctx.introductions:
+        ctx.introductions[surname] = _find_introduction(ctx, surname, before)
+    return ctx.introductions[surname]
+
+
+def _find_introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | None:
     at = ctx.text.find(surname, 0, before)
     while at >= 0:
         after = at + len(surname)

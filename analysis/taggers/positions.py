@@ -18,7 +18,7 @@ import pandas as pd
 from analysis import schemas
 from analysis.taggers import attribution as attr
 from analysis.taggers.stance import (Lexicon, Reading, ScopeCue, StanceCue, StanceRules, TopicCue, read_statement,
-                                     strong_topics, topics_in)
+                                     topics_in)
 from analysis.vocab import VocabError, read_csv_rows
 
 RULE_COLUMNS = ["rule_id", "weight", "rationale", "example_positive", "example_negative"]
@@ -176,30 +176,45 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
     return out
 
 
+def _quote(ctx: attr.ArticleContext, quotes: list, index: int) -> attr.Statement | None:
+    """Attribute quote ``index``; an unattributed quote may continue the quote just before it."""
+    def attribute(i: int) -> attr.Statement | None:
+        q = quotes[i]
+        para = ctx.text.rfind("\n", 0, q.start()) + 1
+        return attr.quote_statement(ctx, q.start(), q.end(), para, quotes[i - 1].end() if i else 0)
+    statement = attribute(index)
+    if statement is None and index and (ctx.last_end < 0 or ctx.last_end < quotes[index - 1].start()):
+        if attribute(index - 1) is not None:   # sets the speaker the continuation rule carries over
+            statement = attribute(index)
+    return statement
+
+
 def positions_in(text: str, published: str, article_id: str, starts: list[int], ends: list[int],
                  rules: PositionRules, gazetteer: Any) -> list[dict[str, Any]]:
     """Position records of one article (``starts``/``ends``: its sentence offsets, in order)."""
     ctx = attr.new_context(text, published, gazetteer, rules.attribution)
-    licensed = strong_topics(rules.stance, ctx.folded)
+    cues = topics_in(rules.stance, ctx.folded)
+    licensed = {t for _, t, w in cues if w >= rules.stance.weak_topic}
     if not licensed:
         return []
-    cue_positions = [p for p, t, w in topics_in(rules.stance, ctx.folded) if w >= rules.stance.weak_topic or t in licensed]
-    quotes = list(attr.QUOTE.finditer(text))
-    events: list[tuple[int, str, Any]] = [(q.start(), "quote", q) for q in quotes]
-    for i, (s, e) in enumerate(zip(starts, ends)):
+    cue_positions = [p for p, t, w in cues if w >= rules.stance.weak_topic or t in licensed]
+
+    def has_cue(s: int, e: int) -> bool:
         k = bisect.bisect_left(cue_positions, s)
-        if k < len(cue_positions) and cue_positions[k] < e:
-            events.append((e, "sentence", (s, e)))
+        return k < len(cue_positions) and cue_positions[k] < e
+
+    quotes = list(attr.QUOTE.finditer(text))
+    # only quotes and sentences with a topic cue get the attribution rules (the prefilter)
+    events: list[tuple[int, str, Any]] = [(q.start(), "quote", i) for i, q in enumerate(quotes)
+                                          if has_cue(q.start(), q.end())]
+    events += [(e, "sentence", (s, e)) for s, e in zip(starts, ends) if has_cue(s, e)]
     # a sentence comes after every quote that starts inside it, so quotes claim their text first
     events.sort(key=lambda ev: (ev[0], ev[1] == "sentence"))
     records: list[dict[str, Any]] = []
     covered: list[tuple[int, int]] = []
-    prev_close = 0
     for _, kind, item in events:
         if kind == "quote":
-            para = text.rfind("\n", 0, item.start()) + 1
-            statement = attr.quote_statement(ctx, item.start(), item.end(), para, prev_close)
-            prev_close = item.end()
+            statement = _quote(ctx, quotes, item)
             if statement is not None:
                 covered.append((statement.start, statement.end))
                 records += _records(ctx, rules, statement, licensed, article_id, starts)

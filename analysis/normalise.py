@@ -48,8 +48,10 @@ def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[p
     reasons = reasons.where(reasons.notna(), blank.map({True: "empty_text", False: None}))
     todo = reasons.isna().to_numpy()
     text_list, title_list = texts.tolist(), titles.tolist()  # plain lists: per-row Series indexing cost more than the checks
+    others = [raw[c].tolist() for c in ("article_id", "published", "source", "url")]  # any field can carry bad bytes
     unencodable = [raw.index[i] for i in np.flatnonzero(todo)
-                   if not (_encodable(text_list[i]) and _encodable(title_list[i]))]
+                   if not (_encodable(text_list[i]) and _encodable(title_list[i])
+                           and all(_encodable(column[i]) for column in others))]
     reasons[unencodable] = "bad_encoding"
     too_long = texts.fillna("").str.len() > state.max_chars
     reasons[reasons.isna() & too_long] = "too_long"

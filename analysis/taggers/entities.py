@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,9 @@ from analysis.vocab import VocabError, read_csv_rows
 
 _WORD = r"[A-Z][A-Za-z0-9'\u2019.\-]*[A-Za-z0-9]|[A-Z]"
 _SEQUENCE = re.compile(rf"(?:{_WORD})(?:(?:[ \t]+(?:of|for|and|de|the|&)[ \t]+|[ \t]+)(?:{_WORD}))*")
+# Characters no capitalised run can contain (runs are letters, digits, ' ’ . - & spaces and tabs).
+_HARD_BREAK = re.compile(r"[^A-Za-z0-9'\u2019.\-& \t]")
+_RESTART_WINDOW = 200
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]?[A-Z]{1,6})\)")
 _LEADING = frozenset({"The", "A", "An", "In", "On", "At", "By", "For", "With", "From", "And", "But", "As"})
 _CONNECTORS = frozenset({"of", "for", "and", "de", "the", "&"})
@@ -85,20 +89,55 @@ def find_mentions(text: str, vocab_rules: EntityRules) -> list[Mention]:
                 found.append(Mention(start, end, text[start:end], "gazetteer",
                                      tuple(dict.fromkeys((surface, *names))), True))
     org_words = vocab_rules.rules.org_words
-    # Only a capitalised run holding an organisation word can yield a mention, so runs with no
-    # organisation-word occurrence (all occurrences, overlapping) are skipped unexamined.
-    hits = None
-    if vocab_rules.org_automaton is not None:
-        hits = sorted(s for _, s, _ in vocab_rules.org_automaton.find_matches_as_indexes(text, overlapping=True))
-    if hits is None or hits:
-        for match in _SEQUENCE.finditer(text):
-            if hits is not None:
-                i = bisect.bisect_left(hits, match.start())
-                if i == len(hits) or hits[i] >= match.end():
-                    continue
-            found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words, vocab_rules.rules))
+    if vocab_rules.org_automaton is None:
+        runs = _SEQUENCE.finditer(text)
+    else:
+        # Only a capitalised run holding an organisation word can yield a mention: find every
+        # organisation-word occurrence (overlapping) and scan for runs only around those.
+        hits = sorted({s for _, s, _ in vocab_rules.org_automaton.find_matches_as_indexes(text, overlapping=True)})
+        runs = _runs_around(text, hits)
+    for match in runs:
+        found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words, vocab_rules.rules))
     found.extend(_acronym_mentions(text, org_words))
     return sorted(found, key=lambda m: (m.start, -m.end, m.finder))
+
+
+def _restart(text: str, position: int) -> int:
+    """Just after the last character before ``position`` that no capitalised run can contain (0 if
+    none close by). A scan started there finds the same runs as a scan from the start of the text."""
+    lo = max(0, position - _RESTART_WINDOW)
+    last = None
+    for last in _HARD_BREAK.finditer(text, lo, position):
+        pass
+    return last.end() if last is not None else 0
+
+
+def _runs_around(text: str, hits: list[int]) -> Iterator[re.Match[str]]:
+    """The capitalised runs (exactly those of ``_SEQUENCE.finditer(text)``) that contain a hit.
+
+    Scanning resumes at the end of a run or after a hard break, both points where the full scan
+    would also be between runs, so skipping the text in between changes nothing."""
+    i, scanned_to = 0, 0
+    while i < len(hits):
+        begin = max(scanned_to, _restart(text, hits[i]))
+        exhausted = True
+        for match in _SEQUENCE.finditer(text, begin):
+            scanned_to = match.end()
+            while i < len(hits) and hits[i] < match.start():
+                i += 1
+            if i == len(hits):
+                return
+            if hits[i] < match.end():
+                yield match
+                while i < len(hits) and hits[i] < match.end():
+                    i += 1
+                if i == len(hits):
+                    return
+            if hits[i] - scanned_to > _RESTART_WINDOW:
+                exhausted = False
+                break  # the next hit is far: jump there instead of scanning every run in between
+        if exhausted:
+            return
 
 
 def _sequence_mentions(text: str, offset: int, sequence: str, org_words: frozenset[str],

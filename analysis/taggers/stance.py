@@ -137,11 +137,6 @@ def topics_in(rules: StanceRules, folded: str, start: int = 0, end: int | None =
     return found
 
 
-def strong_topics(rules: StanceRules, folded: str) -> set[str]:
-    """Topics that a strong cue names somewhere in the text (licenses the weak cues)."""
-    return {topic for _, topic, weight in topics_in(rules, folded) if weight >= rules.weak_topic}
-
-
 def _negated(cue_start: int, negators: list[tuple[int, int]], breaks: list[int], folded: str) -> bool:
     for neg_start, window in negators:
         if neg_start >= cue_start:

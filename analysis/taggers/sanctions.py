@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import schemas
-from analysis.taggers.sanctions_resolve import SENDER_FIRST, Actor, find_actors, nearest, resolve
+from analysis.taggers.sanctions_resolve import SENDER_FIRST, Actor, Cue, find_actors, nearest, resolve
 from analysis.taggers.sanctions_rules import SanctionsRules, fold, load
 
 __all__ = ["SanctionsRules", "candidate_sentences", "fold", "load", "tag"]
@@ -71,26 +71,39 @@ class Item:
     t_how: str
 
 
-def _sentence_items(text: str, offset: int, sentence: int, rules: SanctionsRules,
-                    actors: list[Actor]) -> list[Item]:
-    """Every sanctions expression of one sentence with what the sentence itself says about it."""
-    low = fold(text)
+def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: SanctionsRules, gazetteer: Any,
+                    found_actors: list[list[Actor]]) -> list[Item]:
+    """Every sanctions expression of one sentence with what the sentence itself says about it.
+
+    Cue kinds are scanned once per sentence and only over the span the triggers' windows
+    cover; the rarer kinds (relief demands and offers, in-force cues) only when an item needs
+    them. The sentence's actors are appended to ``found_actors`` for the article default.
+    ``low`` is the folded sentence (same length, so offsets agree).
+    """
     if rules.matcher("negative").search(text, low):
         return []
     triggers = rules.matcher("trigger").finditer(text, low)
     if not triggers:
         return []
+    actors = find_actors(text, low, rules, gazetteer)
+    found_actors.append(actors)
     cues: set[str] = set()
     regime_sender = None
     for rule, _ in rules.matcher("regime").finditer(text, low):
         cues.add(rule.value)
         regime_sender = regime_sender or rule.sender or None
-    acts = rules.matcher("action").finditer(text, low)
-    negs = rules.matcher("negation").finditer(text, low)
-    hyps = rules.matcher("hypothetical").finditer(text, low)
-    demands = rules.matcher("relief_demand").finditer(text, low)
-    in_force = rules.matcher("in_force").finditer(text, low)
-    offers = rules.matcher("relief_offer").finditer(text, low)
+    span = (max(0, triggers[0][1].start() - WINDOW_BEFORE), min(len(text), triggers[-1][1].end() + WINDOW_AFTER))
+    acts = rules.matcher("action").finditer(text, low, *span)
+    before_span = (span[0], triggers[-1][1].start())  # modality cues are only read before a trigger
+    negs = rules.matcher("negation").finditer(text, low, *before_span)
+    hyps = rules.matcher("hypothetical").finditer(text, low, *before_span)
+    lazy: dict[str, list[Cue]] = {}
+
+    def cues_of(kind: str) -> list[Cue]:
+        if kind not in lazy:
+            lazy[kind] = rules.matcher(kind).finditer(text, low, *span)
+        return lazy[kind]
+
     question = text.rstrip(" \"'”’)").endswith("?")
     out = []
     for trig, m in triggers:
@@ -108,7 +121,7 @@ def _sentence_items(text: str, offset: int, sentence: int, rules: SanctionsRules
             # "urged ... to impose sanctions": a threat cue before the trigger outranks a nearer "impose"
             earlier = nearest(acts, max(0, t0 - 50), t0, t0, t1, "threat")
             cue = earlier or cue
-        if cue and cue[0].value == "threat" and cue[1].end() <= t0 and nearest(in_force, cue[1].end(), t0, t0, t1):
+        if cue and cue[0].value == "threat" and cue[1].end() <= t0 and nearest(cues_of("in_force"), cue[1].end(), t0, t0, t1):
             cue = None  # "urged Seoul to enforce the sanctions": the sanctions exist, they are in force
         action = trig.value or (cue[0].value if cue else "imposed")
         weight = trig.weight * (cue[0].weight if cue else 0.6)
@@ -120,13 +133,13 @@ def _sentence_items(text: str, offset: int, sentence: int, rules: SanctionsRules
             action = "threat" if hyp or (cue and cue[0].value == "threat") else ""
         elif neg and action == "waiver":
             action = "threat"  # "no blanket waiver": a waiver denied is a threat
-        elif action == "lifted" and not nearest(offers, 0, len(text), t0, t1) and (
-                neg or question or nearest(demands, lo, hi, t0, t1)
+        elif action == "lifted" and not nearest(cues_of("relief_offer"), 0, len(text), t0, t1) and (
+                neg or question or nearest(cues_of("relief_demand"), lo, hi, t0, t1)
                 or (hyp and hyp[1].group(0).lower() in _SPECULATIVE)):
             # relief refused, only demanded, asked about or speculated on is not listed; relief the
             # sender offers on conditions ("could be lifted if ...") is
             action = ""
-        elif hyp and action == "imposed" and not nearest(in_force, lo, hi, t0, t1) \
+        elif hyp and action == "imposed" and not nearest(cues_of("in_force"), lo, hi, t0, t1) \
                 and not re.search(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)",
                                   text[t0 - 25 if t0 > 25 else 0:t0], re.I):
             action = "threat"  # "could impose sanctions"; but "would fully implement the sanctions" is in force
@@ -187,22 +200,24 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
     return out
 
 
-def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame,
-                        rules: SanctionsRules) -> dict[str, list[tuple[int, int, int]]]:
-    """article_id -> [(sentence, char_start, char_end)] of sentences holding a prefilter cue.
+def _scan(articles: pd.DataFrame, sentences: pd.DataFrame, rules: SanctionsRules
+          ) -> tuple[dict[str, str], dict[str, list[tuple[int, int, int]]]]:
+    """(texts, candidates) for the articles holding a prefilter cue.
 
     One Aho-Corasick scan per article; sentences are then picked with plain arrays (no
     per-article pandas grouping, which cost more than the scan itself).
     """
+    texts: dict[str, str] = {}
     hits: dict[str, list[int]] = {}
     find = rules.prefilter.find_matches_as_indexes
-    for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
+    for aid, text in zip(articles["article_id"], articles["text"]):  # lazily: no list of every text
         found = find(text.lower())
         if found:
             hits[aid] = sorted({s for _, s, _ in found})
+            texts[aid] = text
     out: dict[str, list[tuple[int, int, int]]] = {}
     if not hits:
-        return out
+        return texts, out
     mask = sentences["article_id"].isin(list(hits)).to_numpy()
     sub = sentences.loc[mask, ["article_id", "sentence", "char_start", "char_end"]]
     for aid, sent, start, end in zip(sub["article_id"].tolist(), sub["sentence"].tolist(),
@@ -211,27 +226,36 @@ def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame,
         i = bisect_left(positions, start)
         if i < len(positions) and positions[i] < end:
             out.setdefault(aid, []).append((int(sent), int(start), int(end)))
-    return out
+    return texts, out
+
+
+def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame,
+                        rules: SanctionsRules) -> dict[str, list[tuple[int, int, int]]]:
+    """article_id -> [(sentence, char_start, char_end)] of sentences holding a prefilter cue."""
+    return _scan(articles, sentences, rules)[1]
 
 
 def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataFrame:
     """The sanctions table for a chunk of articles (pure: no I/O, no globals)."""
     rules: SanctionsRules = vocab.sanctions
     gazetteer = vocab.gazetteer
-    candidates = candidate_sentences(articles, sentences, rules)
+    texts, candidates = _scan(articles, sentences, rules)
     records: list[dict[str, Any]] = []
     if candidates:
-        sub = articles[articles["article_id"].isin(list(candidates))]
-        for aid, title, text in zip(sub["article_id"].tolist(), sub["title"].tolist(), sub["text"].tolist()):
-            spans = candidates[aid]
-            actors = [find_actors(text[start:end], fold(text[start:end]), rules, gazetteer) for _, start, end in spans]
+        titles = dict(zip(articles["article_id"].tolist(), articles["title"].tolist()))
+        for aid, spans in candidates.items():
+            text, title = texts[aid], titles.get(aid)
+            found_actors: list[list[Actor]] = []
+            items = [it for sent, start, end in spans
+                     for it in _sentence_items(text[start:end], fold(text[start:end]), start, sent, rules,
+                                               gazetteer, found_actors)]
+            if not items:
+                continue
             heads = gazetteer.find(title) if isinstance(title, str) else []
             head_target = next((m.code for m in heads if m.code not in SENDER_FIRST), None)
             head_sender = next((m.code for m in heads if m.code in SENDER_FIRST), None)
-            items = [it for (sent, start, end), found in zip(spans, actors)
-                     for it in _sentence_items(text[start:end], start, sent, rules, found)]
             default = _usual_sender(items) or head_sender or next(
-                (a.code for found in actors for a in found if a.code in SENDER_FIRST), None)
+                (a.code for found in found_actors for a in found if a.code in SENDER_FIRST), None)
             records += _article_records(aid, items, default, head_target)
     if not records:
         return schemas.finalise(records, "sanctions", sentences, articles)

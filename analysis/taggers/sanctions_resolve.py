@@ -49,6 +49,7 @@ _OBJECT_GAP = re.compile(r"\s+(?:(?:the|a|an|its|their|two|three|four|five|sever
 # "MOSCOW (Reuters) -": a dateline names where the story was filed, not a subject
 _DATELINE = re.compile(r"\s*(?:\(|\u2014|\u2013|-\s)")
 _RETALIATION = re.compile(r"\b(?:in retaliation (?:for|against)|in response to|retaliat\w* (?:for|against))\b[^.;]{0,30}$")
+_NEAR_KINDS = frozenset({"name", "demonym", "actor", "organisation"})
 _BY = re.compile(r"^[^,;]{0,25}?\b(?:by|from) (?:the )?$", re.I)
 
 
@@ -142,6 +143,8 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
     after = [a for a in actors if a.start >= t1]
     preps = rules.matcher("target_prep")
     for a in after:
+        if a.start - t1 > 40:
+            break
         if a.kind != "organisation" and _BY.search(text[t1:a.start]):
             sender, s_how, sender_actor = a.code, "agent", a
             break
@@ -155,7 +158,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
             i -= 1
     if premod is not None and text[premod.end:premod.end + 8].lower().startswith("-related"):
         premod = None
-    after_prep = [a for a in after if a.code != sender and _prep_target(text, low, t1, a, preps)]
+    after_prep = [a for a in after if a.start - t1 <= 60 and a.code != sender and _prep_target(text, low, t1, a, preps)]
     if premod is not None:
         if sender is None and premod.kind != "organisation" and (premod.code in SENDER_FIRST or after_prep):
             sender, s_how, sender_actor = premod.code, "premod", premod
@@ -174,21 +177,23 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         targets += [a.code for a in group if a.code not in targets]
         t_how = t_how or "prep"
     rest = [a for a in before if a is not premod]
-    passive = [a for a in rest if a.code not in SENDER_FIRST and t0 - a.end <= 60
-               and ((not _CLAUSE_BREAK.search(low, a.end, t0) and _PASSIVE.search(text[a.end:t0]))
-                    or _APPOSITIVE_PASSIVE.match(low, a.end, t0))]
-    subject = [a for a in rest if not _DATELINE.match(text, a.end)][:1]
-    retaliating = [a for a in subject if a.code != sender and _RETALIATION.search(low, a.end, t0)]
-    if retaliating and not targets:
-        # "Russia banned Polish apples in retaliation for EU sanctions": the one retaliating is their target
-        targets.append(retaliating[0].code)
-        t_how = "retaliating"
-    if passive and not targets:
-        targets.append(passive[-1].code)
-        t_how = "passive"
+    if not targets and ("retaliat" in low or "in response" in low):
+        subject = [a for a in rest if not _DATELINE.match(text, a.end)][:1]
+        retaliating = [a for a in subject if a.code != sender and _RETALIATION.search(low, a.end, t0)]
+        if retaliating:
+            # "Russia banned Polish apples in retaliation for EU sanctions": the one retaliating is their target
+            targets.append(retaliating[0].code)
+            t_how = "retaliating"
+    if not targets:
+        passive = [a for a in rest if a.code not in SENDER_FIRST and t0 - a.end <= 60
+                   and ((not _CLAUSE_BREAK.search(low, a.end, t0) and _PASSIVE.search(text[a.end:t0]))
+                        or _APPOSITIVE_PASSIVE.match(low, a.end, t0))]
+        if passive:
+            targets.append(passive[-1].code)
+            t_how = "passive"
     if sender is None:
-        agents = [a for a in rest if a.code not in targets and a.kind != "organisation" and not _OBJECT.search(low, max(0, a.start - 20), a.start)
-                  and not _listed(low, actors, a)]
+        agents = [a for a in rest if a.code not in targets and a.kind != "organisation"
+                  and not _OBJECT.search(low, max(0, a.start - 20), a.start) and not _listed(low, actors, a)]
         preferred = [a for a in agents if a.code in SENDER_FIRST]
         direct = [a for a in agents if t0 - a.end <= 45 and _AGENT_VERB.search(text[a.end:t0])]
         verb_subject = [a for a in agents if t0 - a.end <= 30 and _SUBJECT_VERB.match(low, a.end, t0)]
@@ -206,8 +211,8 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         if pick:
             sender, s_how, sender_actor = pick[0].code, "subject" if preferred else "direct", pick[0]
     if sender is None:
-        speaker = [a for a in after if a.code in SENDER_FIRST and _SPEAKER_BEFORE.search(low, max(0, a.start - 8), a.start)
-                   and _SPEAKER_AFTER.match(low, a.end)]
+        speaker = [a for a in after if a.code in SENDER_FIRST and _SPEAKER_AFTER.match(low, a.end)
+                   and _SPEAKER_BEFORE.search(low, max(0, a.start - 8), a.start)]
         if speaker:
             sender, s_how, sender_actor = speaker[-1].code, "speaker", speaker[-1]
     if sender is None and regime_sender:
@@ -215,7 +220,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
     if not targets:
         not_target = rules.matcher("not_target")
         near = [a for a in actors if a.code != sender and a.code not in SENDER_FIRST
-                and a.kind in ("name", "demonym", "actor", "organisation") and min(abs(a.start - t1), abs(t0 - a.end)) <= 60
+                and a.kind in _NEAR_KINDS and min(abs(a.start - t1), abs(t0 - a.end)) <= 60
                 and not not_target.search(text, low, max(0, a.start - 25), a.start)
                 and not _MODIFIER_SUFFIX.match(low, a.end) and not _hyphenated(low, a) and not _listed(low, actors, a)
                 and not (sender_actor is not None and _coordinated(low, sender_actor, a))

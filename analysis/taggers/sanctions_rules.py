@@ -28,7 +28,7 @@ COLUMNS = ["rule_id", "kind", "pattern", "value", "sender", "weight", "rationale
 PREFILTER = ("sanction", "embargo", "waive", "exempt", "blacklist", "entity list", "export control", "export ban",
              "export restriction", "export curb", "caatsa", "countering america", "arms sales", "arms exports",
              "weapons sales", "arms transfers", "arms deliveries", "weapons exports", "ofac",
-             "foreign assets control", "designat")
+             "foreign assets control")
 
 
 @dataclass(frozen=True)
@@ -105,15 +105,16 @@ def _merge(rules: tuple[Rule, ...], patterns: tuple[str, ...]) -> KindMatcher:
             exact.append(f"(?P<g{i}>{pattern[5:]})")
         else:
             folded.append(f"(?P<g{i}>{_lower_pattern(pattern)})")
-    return KindMatcher(rules, _compile(folded), _compile(exact))
+    return KindMatcher(rules, _compile(folded, r"(?<!\w)(?=\w)"), _compile(exact, r"(?<!\w)(?=[A-Z])"))
 
 
-def _compile(parts: list[str]) -> re.Pattern[str] | None:
+def _compile(parts: list[str], guard: str) -> re.Pattern[str] | None:
     """One alternation; when every branch opens on a word boundary, a cheap word-start guard
-    lets the engine skip all other positions (about twice as fast on sentences)."""
+    (for exact-case rules: a capitalised word start) lets the engine skip all other positions."""
     if not parts:
         return None
-    guard = r"(?<!\w)(?=\w)" if all(p.split(">", 1)[1].startswith(r"\b") for p in parts) else ""
+    if not all(p.split(">", 1)[1].startswith(r"\b") for p in parts):
+        guard = ""
     return re.compile(guard + "(?:" + "|".join(parts) + ")")
 
 

@@ -64,6 +64,14 @@ def test_rule_examples(rule):
     assert not rule.regex.search(rule.example_negative), "negative example must not match"
 
 
+@pytest.mark.parametrize("rule", sanctions.load(DATA).rules, ids=lambda r: r.rule_id)
+def test_merged_matcher_finds_each_positive_example(vocab, rule):
+    """The per-kind alternation (with its word-start guard) must still find every rule's own example."""
+    matcher = vocab.sanctions.matcher(rule.kind)
+    text = rule.example_positive
+    assert any(r.rule_id == rule.rule_id for r, _ in matcher.finditer(text, sanctions.fold(text)))
+
+
 def test_modality_is_recorded(vocab, splitter):
     _, _, found = run(vocab, splitter, ["India could face sanctions under CAATSA.",
                                         "The US imposed sanctions on Iran."])

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick_rs
+import numpy as np
 import pandas as pd
 
 from analysis import schemas
@@ -55,7 +56,7 @@ class Rules:
     company_matcher: Any
     company_surfaces: tuple[str, ...]
     amounts: procurement_values.Amounts
-    any_stage: re.Pattern[str]  # every stage cue in one pattern, one named group per rule (procurement_bind)
+    cues: procurement_bind.CueFinder  # every stage cue in one pattern, run around anchor stems
     by_kind: dict[str, re.Pattern[str]]  # each role kind's cues in one pattern, a cheap test before per-rule work
     stage_rules: tuple[Rule, ...]
     veto: re.Pattern[str] | None
@@ -71,12 +72,18 @@ def load(data_dir: Path) -> Rules:
     """Read the rule table, the company table, value patterns and rates; VocabError when broken."""
     path = Path(data_dir) / "rules" / "procurement_rules.csv"
     rules = []
+    anchors: list[list[str]] = []
     for row in read_csv_rows(path, ["rule_id", "kind", "stage", "pattern", "weight", "rationale",
-                                    "example_positive", "example_negative"]):
+                                    "example_positive", "example_negative", "anchors"]):
         if row["kind"] not in KINDS:
             raise VocabError(f"{path}: rule {row['rule_id']}: kind {row['kind']!r} not in {KINDS}")
         if row["kind"] == "stage" and row["stage"] not in schemas.ENUMS["procurement"]["stage"]:
             raise VocabError(f"{path}: rule {row['rule_id']}: stage {row['stage']!r} not in the enum")
+        if row["kind"] == "stage":
+            stems = [a for a in row["anchors"].split("|") if a.strip()]
+            if not stems or any(a != a.lower() for a in stems):
+                raise VocabError(f"{path}: rule {row['rule_id']}: a stage rule needs lower-case anchors")
+            anchors.append(stems)
         try:
             pattern = re.compile(row["pattern"], re.IGNORECASE)
             weight = float(row["weight"])
@@ -95,17 +102,21 @@ def load(data_dir: Path) -> Rules:
                for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}
     veto, clause, anaphor, modifier = (by_kind.pop(k, None) for k in ("veto", "clause", "anaphor", "modifier"))
     return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
-                 procurement_bind.combined(stage_rules), by_kind, stage_rules, veto, clause, anaphor, modifier)
+                 procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor, modifier)
 
 
 @dataclass(frozen=True)
 class _Sentences:
-    """One article's sentences as plain lists (row access on a frame is too slow per sentence)."""
+    """One article's sentences as plain lists (row access on a frame is too slow per sentence).
+
+    ``text`` holds only the sentences the tagger reads (those naming a system, and the first two):
+    fetching every sentence's text cost more than tagging.
+    """
 
     sentence: list[int]
     char_start: list[int]
     char_end: list[int]
-    text: list[str]
+    text: dict[int, str]  # local sentence index -> text
 
 
 @dataclass
@@ -214,6 +225,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
     for k in sorted(per_sentence):
         s_start, s_text = sents.char_start[k], sents.text[k]
         systems, generics = per_sentence[k]
+        systems, generics = _absorb_heads(systems, generics)
         spans = [(m.start, m.end) for m in systems]
         generics = [g for g in generics if not any(a < g.end and g.start < b for a, b in spans)
                     and not (rules.modifier is not None and rules.modifier.match(s_text, g.end - s_start))]
@@ -231,22 +243,37 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         chosen = resolved or (loose if not systems else [])
         if not chosen:
             continue
-        cues = procurement_bind.find_cues(rules.any_stage, rules.stage_rules, s_text)
-        if not cues or (rules.veto is not None and rules.veto.search(s_text)):
+        emit = {id(m) for m in chosen}
+        if not resolved:  # generic words only: a deal needs the article's lead to name two countries
+            if lead is None:
+                lead = _lead_codes(vocab, title, sents)
+            if len(lead) < 2:
+                continue
+        cues = rules.cues.find(s_text, _lower(s_text))
+        if not cues:
             continue
-        local = sorted((SystemMention(m.start - s_start, m.end - s_start, m.system, m.category, m.origin,
-                                      m.manufacturer, m.surface) for m in chosen), key=lambda m: m.start)
-        bounds = procurement_bind.boundaries(rules.clause, s_text)
+        # Loose generic words take part in binding even when they give no tuple: "delivery of a Russian air
+        # defence system" binds to that phrase, not to the F-35 named elsewhere in the sentence.
+        ordered = sorted(resolved + loose, key=lambda m: m.start)
+        keep = [id(m) in emit for m in ordered]
+        local = [SystemMention(m.start - s_start, m.end - s_start, m.system, m.category, m.origin,
+                               m.manufacturer, m.surface) for m in ordered]
+        # With one system named, no cue can go to the wrong one: clauses only matter when there are several.
+        several = len({m.system for m in local}) > 1
+        bounds = procurement_bind.boundaries(rules.clause, s_text) if several else []
         bound, unbound = procurement_bind.bind(s_text, local, cues, bounds)
-        if unbound and len({m.system for m in local}) == 1:
+        if unbound and not several:
             bound = [b + unbound for b in bound]  # one system in the sentence: nothing else the cue could mean
+        bound = [b if kept else [] for b, kept in zip(bound, keep)]
         if not any(bound):
+            continue
+        if rules.veto is not None and rules.veto.search(s_text):
             continue
         places = vocab.gazetteer.find(s_text)
         states = [(i, p) for i, p in enumerate(places) if len(p.code) == 3]
         roles = _roles(rules, s_text, [p for _, p in states])
         companies = _companies(rules, s_text)
-        value = rules.amounts.value_usd(s_text, year)
+        value: float | None | bool = False  # computed once, on the sentence's first record
         names = sorted({name for _, name, _ in companies})
         for m, m_cues in zip(local, bound):
             if not m_cues:
@@ -263,6 +290,8 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             if confidence > 0.6:
                 ctx.buyer_of[m.system] = buyer
                 ctx.last_buyer = buyer
+            if value is False:
+                value = rules.amounts.value_usd(s_text, year)
             for rule in _stages(m_cues):
                 records.append({
                     "article_id": article_id, "sentence": sents.sentence[k],
@@ -275,6 +304,23 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
     return records
 
 
+def _absorb_heads(systems: list[SystemMention],
+                  generics: list[SystemMention]) -> tuple[list[SystemMention], list[SystemMention]]:
+    """A generic word right after a system is its head noun ("F-16 fighter jets"): one mention, not two."""
+    if not systems or not generics:
+        return systems, generics
+    by_end = {m.end: i for i, m in enumerate(systems)}
+    out, rest = list(systems), []
+    for g in generics:
+        i = by_end.get(g.start - 1, by_end.get(g.start))
+        if i is not None:
+            m = out[i]
+            out[i] = SystemMention(m.start, g.end, m.system, m.category, m.origin, m.manufacturer, m.surface)
+        else:
+            rest.append(g)
+    return out, rest
+
+
 def _refers_back(rules: Rules, text: str, start: int) -> bool:
     """A generic word refers to the system named before only after a determiner ("the jets")."""
     return rules.anaphor is not None and rules.anaphor.search(text[max(0, start - 30):start]) is not None
@@ -282,7 +328,7 @@ def _refers_back(rules: Rules, text: str, start: int) -> bool:
 
 def _lead_codes(vocab: Any, title: str, sents: _Sentences) -> set[str]:
     """Countries of the title and the first two sentences: what the article is about (generic deals)."""
-    text = " ".join([title, *sents.text[:2]])
+    text = " ".join([title, sents.text.get(0, ""), sents.text.get(1, "")])
     return {p.code for p in vocab.gazetteer.find(text)}
 
 
@@ -297,7 +343,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
     rules: Rules = vocab.procurement
     catalogue = vocab.catalogue
     hits: dict[str, tuple[list[SystemMention], list[SystemMention]]] = {}
-    for article_id, text in zip(articles["article_id"], articles["text"]):
+    for article_id, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
         if not isinstance(text, str):
             continue
         found, generic = catalogue.scan(text)
@@ -308,18 +354,35 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
     info = articles[articles["article_id"].isin(list(hits))]
     years = dict(zip(info["article_id"], pd.to_datetime(info["published"]).dt.year.fillna(2020).astype(int)))
     titles = dict(zip(info["article_id"], info["title"].fillna("").astype(str))) if "title" in info else {}
-    wanted = sentences[sentences["article_id"].isin(list(hits))].sort_values(["article_id", "sentence"])
-    ids = wanted["article_id"].to_numpy()
-    cols = (wanted["sentence"].tolist(), wanted["char_start"].tolist(), wanted["char_end"].tolist(),
-            wanted["text"].tolist())
-    bounds = [0, *[i for i in range(1, len(ids)) if ids[i] != ids[i - 1]], len(ids)]
-    records: list[dict[str, Any]] = []
-    for lo, hi in zip(bounds, bounds[1:]):
+    rows = np.flatnonzero(sentences["article_id"].isin(list(hits)).to_numpy())
+    ids = sentences["article_id"].take(rows).to_numpy()
+    numbers = sentences["sentence"].take(rows).to_numpy()
+    codes, _ = pd.factorize(ids)
+    order = np.lexsort((numbers, codes))
+    rows, ids, numbers, codes = rows[order], ids[order], numbers[order], codes[order]
+    starts = sentences["char_start"].take(rows).to_numpy()
+    ends = sentences["char_end"].take(rows).to_numpy()
+    cuts = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(rows)]
+    # First pass: which sentences name a system (plus the first two, the article's lead); fetch only their text.
+    plan = []
+    needed: list[int] = []
+    for lo, hi in zip(cuts, cuts[1:]):
         if lo == hi:
             continue
+        found, generic = hits[ids[lo]]
+        local = starts[lo:hi]
+        at = np.searchsorted(local, [m.start for m in found] + [m.start for m in generic], side="right") - 1
+        keep = sorted({int(k) for k in at if k >= 0} | {k for k in (0, 1) if k < hi - lo})
+        needed.extend(lo + k for k in keep)
+        plan.append((lo, hi, keep))
+    texts = sentences["text"].take(rows[needed]).tolist()
+    text_of = dict(zip(needed, texts))
+    records: list[dict[str, Any]] = []
+    for lo, hi, keep in plan:
         article_id = ids[lo]
         found, generic = hits[article_id]
-        sents = _Sentences(*(c[lo:hi] for c in cols))
+        sents = _Sentences(numbers[lo:hi].tolist(), starts[lo:hi].tolist(), ends[lo:hi].tolist(),
+                           {k: text_of[lo + k] for k in keep})
         records.extend(_tag_article(rules, vocab, article_id, titles.get(article_id, ""), years[article_id],
                                     sents, found, generic))
     return schemas.finalise(records, "procurement", sentences, articles)

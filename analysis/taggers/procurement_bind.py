@@ -51,19 +51,53 @@ class Cue:
     rule: Any  # procurement.Rule (kept loose to avoid an import cycle)
 
 
-def combined(rules: Sequence[Any]) -> re.Pattern[str]:
-    """All stage rules in one pattern; group ``r<i>`` names rule i."""
-    return re.compile("|".join(f"(?P<r{i}>{r.pattern.pattern})" for i, r in enumerate(rules)), re.IGNORECASE)
+_BEFORE, _AFTER = 30, 40  # a cue pattern reaches at most this far before and after its anchor stem
 
 
-def find_cues(pattern: re.Pattern[str], rules: Sequence[Any], text: str) -> list[Cue]:
-    """Every stage cue of a sentence in one pass (leftmost, non-overlapping)."""
-    out = []
-    for m in pattern.finditer(text):
-        if m.end() == m.start():
-            continue
-        out.append(Cue(m.start(), m.end(), rules[int(m.lastgroup[1:])]))
-    return out
+@dataclass(frozen=True)
+class CueFinder:
+    """Stage rules run only around their anchor stems.
+
+    Python's regex engine tries every alternative at every position, which made cue
+    finding the tagger's main cost; the anchor automaton (one Rust pass over the
+    lower-cased sentence) narrows each rule to a short window around a stem that
+    starts a word, and most sentences have none.
+    """
+
+    rules: tuple[Any, ...]
+    stems: tuple[str, ...]
+    rules_of: tuple[tuple[int, ...], ...]  # stem index -> indices of the rules anchored on it
+    anchors: Any  # ahocorasick_rs.AhoCorasick over the stems
+
+    @classmethod
+    def build(cls, rules: Sequence[Any], anchors: Sequence[Sequence[str]]) -> "CueFinder":
+        import ahocorasick_rs
+
+        owners: dict[str, list[int]] = {}
+        for i, stems in enumerate(anchors):
+            for stem in stems:
+                owners.setdefault(stem, []).append(i)
+        stems = tuple(owners)
+        return cls(tuple(rules), stems, tuple(tuple(owners[s]) for s in stems), ahocorasick_rs.AhoCorasick(list(stems)))
+
+    def find(self, text: str, lower: str) -> list[Cue]:
+        """Every stage cue of a sentence: leftmost, longest, non-overlapping (as one alternation would give)."""
+        found: dict[tuple[int, int], Cue] = {}
+        n = len(text)
+        for index, start, end in self.anchors.find_matches_as_indexes(lower, overlapping=True):
+            if start and lower[start - 1].isalnum():
+                continue  # a stem inside a word ("plan" in "airplane") cannot start a cue
+            lo, hi = max(0, start - _BEFORE), min(n, end + _AFTER)
+            for r in self.rules_of[index]:
+                for m in self.rules[r].pattern.finditer(text, lo, hi):
+                    if m.start() <= start < m.end() and m.end() > m.start():
+                        found.setdefault((m.start(), -m.end()), Cue(m.start(), m.end(), self.rules[r]))
+        out: list[Cue] = []
+        for key in sorted(found):
+            cue = found[key]
+            if not out or cue.start >= out[-1].end:
+                out.append(cue)
+        return out
 
 
 def boundaries(pattern: re.Pattern[str] | None, text: str) -> list[int]:

@@ -22,8 +22,8 @@ ALWAYS_COVERED = ("IRN", "PRK")
 def sanctions_signals(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> dict[str, str]:
     """article_id -> reason, for articles with a sanctions signal that names a country."""
     rules = vocab.sanctions
-    negatives = rules.of("negative")
-    triggers = rules.of("trigger")
+    negatives = rules.matcher("negative")
+    triggers = rules.matcher("trigger")
     out: dict[str, str] = {}
     candidates = sanctions_tagger.candidate_sentences(articles, sentences, rules)
     if not candidates:
@@ -32,10 +32,11 @@ def sanctions_signals(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: An
     for aid, spans in candidates.items():
         for sent, start, end in spans:
             text = texts[aid][start:end]
-            if any(r.regex.search(text) for r in negatives):
+            low = sanctions_tagger.fold(text)
+            if negatives.search(text, low):
                 continue
-            trig = next((m for r in triggers if r.value != "waiver" and "export" not in r.rule_id
-                         for m in [r.regex.search(text)] if m), None)
+            trig = next((m for r, m in triggers.finditer(text, low)
+                         if r.value != "waiver" and "export" not in r.rule_id), None)
             places = [p for p in vocab.gazetteer.find(text) if p.kind in ("name", "demonym", "capital")
                       and p.code not in ("EU", "UN")] if trig else []
             if trig and places:

@@ -35,3 +35,15 @@ def test_russian_supplier_before_caatsa_is_not_exposed():
     proc = pd.DataFrame([{"article_id": "x", "published": pd.Timestamp("2016-01-01"), "buyer": "IND",
                           "supplier": "RUS", "system": "Su-30MKI", "stage": "contract"}])
     assert exposure._from_procurement(proc) == {}
+
+
+def test_arms_sale_restrictions_on_a_country_expose_it_without_a_sender():
+    """'Restrictions on arms exports to X' is a sanctions signal on X even when no sender is named."""
+    vocab = types.SimpleNamespace(gazetteer=gazetteer.load(DATA), sanctions=sanctions.load(DATA))
+    texts = ["Western restrictions on arms exports to Myanmar keep its air force grounded.",
+             "Arms exports to Myanmar rose last year."]
+    arts = pd.DataFrame({"article_id": ["x", "y"], "published": pd.Timestamp("2019-01-01"), "title": "",
+                         "text": texts})
+    sents = sentences.split_sentences(arts, sentences.load_splitter(DATA))
+    out = exposure.flag_exposure(arts, sents, {"sanctions": sanctions.tag(arts, sents, vocab)}, vocab)
+    assert dict(zip(out["article_id"], out["exposed"])) == {"x": True, "y": False}

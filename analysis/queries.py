@@ -198,8 +198,48 @@ _DIRECT = {  # findings that name both countries of a pair themselves (country, 
 }
 
 
+def has_pair_events(db: Queryable) -> bool:
+    """True when the dataset carries the ``pair_events`` table (analysis.events); older output folders
+    and runs without it fall back to scanning the finding tables (right, but seconds at a million articles)."""
+    return bool(db.query("SELECT count(*) > 0 AS ok FROM pair_events")["ok"].iloc[0])
+
+
+def _events_where(country: str, counterpart: str, f: Filters, reverse: bool = False) -> Where:
+    """Rows of ``pair_events`` filed under (country, counterpart), or under the reverse order when
+    ``reverse`` (then only findings naming both countries), within the period, search and sources."""
+    pair = [counterpart, country] if reverse else [country, counterpart]
+    where = period_where(f, "published", Where(["country = ?", "counterpart = ?"], pair))
+    if reverse:
+        where.add("names_both")
+    if f.search.strip():
+        where.add("contains(lower(evidence), lower(?))", f.search.strip())
+    if f.sources:
+        where.add(f"article_id IN (SELECT article_id FROM articles WHERE {_in('source', f.sources)})", *f.sources)
+    return where
+
+
+def _value_filtered(f: Filters) -> bool:
+    return any(getattr(f, name) for name in VALUE_FILTERS)
+
+
 def pair_events(db: Queryable, country: str, counterpart: str, f: Filters, limit: int = 5000) -> pd.DataFrame:
     """The findings behind the pair's score, or naming both countries, as one dated list (latest ``limit``).
+
+    Read from ``pair_events`` (sorted by pair, so DuckDB reads only the two orders' row groups); entities
+    filed there only for sharing an article with the pair's sanctions are listed under entities, not here.
+    """
+    if _value_filtered(f) or not has_pair_events(db):
+        return _pair_events_scan(db, country, counterpart, f, limit)
+    cols = "source_table, kind, finding_id, article_id, published, evidence, rule, confidence"
+    own, reverse = _events_where(country, counterpart, f), _events_where(country, counterpart, f, reverse=True)
+    return db.query(f"SELECT {cols} FROM pair_events WHERE {own.sql} AND via <> 'article' UNION ALL "
+                    f"SELECT {cols} FROM pair_events WHERE {reverse.sql} "
+                    f"ORDER BY published DESC, source_table, finding_id LIMIT ?", [*own.params, *reverse.params, limit]
+                    ).sort_values(["published", "source_table"], kind="stable").reset_index(drop=True)
+
+
+def _pair_events_scan(db: Queryable, country: str, counterpart: str, f: Filters, limit: int = 5000) -> pd.DataFrame:
+    """pair_events by scanning every finding table (datasets without the ``pair_events`` table).
 
     Id matches and direct matches are separate branches (UNION, not OR) so DuckDB can push the
     direct conditions into the Parquet scan instead of testing every row against both.
@@ -241,13 +281,28 @@ def pair_positions(db: Queryable, country: str, counterpart: str, f: Filters, fr
 
 def pair_entities(db: Queryable, country: str, counterpart: str, f: Filters) -> pd.DataFrame:
     """Listed entities of either country, behind the pair's score, or named in its sanctions articles."""
+    if not has_pair_events(db):
+        return _pair_entities_scan(db, country, counterpart, f)
+    filed = _events_where(country, counterpart, f.period_only())
+    own = finding_where("entities", f.period_only())
+    cols = "finding_id, name, list_name, list_source, list_as_of, published"
+    return db.query(
+        f"SELECT name, list_name, list_source, list_as_of, count(*) AS mentions, max(published) AS last_seen FROM ("
+        f"SELECT {cols} FROM pair_events WHERE {filed.sql} AND source_table = 'entities' "
+        f"UNION SELECT {cols} FROM entities WHERE {own.sql} AND country IN (?, ?)) "
+        f"GROUP BY ALL ORDER BY mentions DESC, last_seen DESC, name LIMIT 500",
+        [*filed.params, *own.params, country, counterpart])
+
+
+def _pair_entities_scan(db: Queryable, country: str, counterpart: str, f: Filters) -> pd.DataFrame:
+    """pair_entities by scanning the finding tables (datasets without ``pair_events``)."""
     ids_sql, ids_params = _pair_ids_sql(country, counterpart, f)
     where = finding_where("entities", f.period_only())
     return db.query(
         f"SELECT name, list_name, list_source, list_as_of, count(*) AS mentions, max(published) AS last_seen "
         f"FROM entities WHERE {where.sql} AND (country IN (?, ?) OR finding_id IN ({ids_sql}) OR article_id IN "
         f"(SELECT article_id FROM sanctions WHERE finding_id IN ({ids_sql}))) GROUP BY ALL "
-        f"ORDER BY mentions DESC LIMIT 500",
+        f"ORDER BY mentions DESC, last_seen DESC, name LIMIT 500",
         [*where.params, country, counterpart, *ids_params, *ids_params])
 
 

@@ -138,6 +138,30 @@ ALERTS: dict[str, pa.DataType] = {
     "finding_ids": pa.list_(pa.string()),
 }
 
+# One row per (country, counterpart, finding): what the pair page shows, denormalised so a pair
+# switch reads only the pair's row groups (written sorted by country, counterpart, published).
+PAIR_EVENTS: dict[str, pa.DataType] = {
+    "country": pa.string(),  # the exposed country
+    "counterpart": pa.string(),  # the sender
+    "published": pa.timestamp("ns"),
+    "source_table": pa.string(),  # sanctions, procurement, positions or entities
+    "kind": pa.string(),  # the action, the stage, "statement" or "listed entity"
+    "via": pa.string(),  # score (feeds the pair's risk), direct (names both countries), article (same article)
+    "names_both": pa.bool_(),  # names both countries, so the reverse pair shows it too (filed once, in its own order)
+    "label": pa.string(),  # one readable line describing the finding
+    "evidence": pa.string(),
+    "article_id": pa.string(),
+    "finding_id": pa.string(),
+    "char_start": pa.int32(),
+    "char_end": pa.int32(),
+    "confidence": pa.float64(),
+    "rule": pa.string(),
+    "name": pa.string(),  # entities only: the listed entity and its list
+    "list_name": pa.string(),
+    "list_source": pa.string(),
+    "list_as_of": pa.string(),
+}
+
 TABLES: dict[str, dict[str, pa.DataType]] = {
     "articles": ARTICLES,
     "rejects": REJECTS,
@@ -148,6 +172,7 @@ TABLES: dict[str, dict[str, pa.DataType]] = {
     "pair_risk": PAIR_RISK,
     "deals": DEALS,
     "alerts": ALERTS,
+    "pair_events": PAIR_EVENTS,
 }
 
 FINDING_TABLES = ("sanctions", "procurement", "positions", "entities")

@@ -1,0 +1,202 @@
+"""Findings -> ``pair_events``: every finding filed under the country pairs it concerns, for the pair page.
+
+Answering "what happened between India and the United States?" from the
+finding tables means scanning all of them for the pair's findings (seconds at
+a million articles). This table files each finding under each pair it
+concerns, with what the page shows, written sorted by (country, counterpart,
+published) in small row groups, so DuckDB reads only the selected pair's row
+groups (min/max statistics) and a pair switch costs milliseconds.
+
+A finding concerns a pair the way analysis.risk scores it (``via = score``):
+sanctions target/sender; procurement buyer and every sender whose regime
+(data/rules/risk_regimes.csv) covers the supplier on that date; entities
+their country and the sender behind their list; statements in an article
+that establishes a pair, by either of its countries. A finding naming both
+countries (sender/target, buyer/supplier, speaker/about) is filed once in the
+order it names them with ``names_both`` set, and the page reads it for both
+orders (``via = direct`` when the score does not file it there already).
+Listed entities named in an article of a pair's sanctions findings are filed
+under that pair too (``via = article``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis import risk, schemas
+
+# Rows per Parquet row group: small enough that a pair reads a few groups, large enough that the
+# footer stays small (5 M findings -> ~6 M rows -> ~190 groups). Measured in docs/DASHBOARD.md.
+ROW_GROUP_ROWS = 32_768
+_KIND = {"sanctions": "action", "procurement": "stage", "positions": "statement", "entities": "listed entity"}
+_LABEL = {  # columns (or words in quotes) joined into the readable line
+    "sanctions": ("sender", "'→'", "target", "action", "regime", "trigger_system", "modality"),
+    "procurement": ("buyer", "'←'", "supplier", "system", "stage"),
+    "positions": ("speaker", "speaker_country", "stance", "'on'", "topic", "about_country"),
+    "entities": ("name", "'·'", "list_name", "list_source", "list_as_of"),
+}
+_PAYLOAD = ("source_table", "kind", "label", "evidence", "article_id", "finding_id", "char_start", "char_end",
+            "confidence", "rule", "name", "list_name", "list_source", "list_as_of")
+_KEYS = ("target", "sender", "buyer", "supplier", "speaker_country", "about_country", "country", "list_source")
+
+
+def _column(frame: pd.DataFrame, name: str, typ: pa.DataType) -> pa.Array:
+    n = len(frame)
+    if name not in frame.columns:
+        return pa.nulls(n, typ)
+    values = frame[name]
+    if pa.types.is_string(typ):
+        return pa.array(values.astype("string").to_numpy(na_value=None), type=typ) if values.dtype == object \
+            else pa.array(values, type=typ, from_pandas=True)
+    return pa.array(values, type=typ, from_pandas=True)
+
+
+def _payload(table: str, frame: pd.DataFrame, dates: pd.Series) -> tuple[pa.Table, pa.Table]:
+    """What the page shows of each finding (payload) and the columns that file it (keys)."""
+    spec = schemas.TABLES["pair_events"]
+    string = pa.string()
+    label_parts = [pa.array([c.strip("'")] * len(frame), string) if c.startswith("'") else _column(frame, c, string)
+                   for c in _LABEL[table]]
+    label_parts = [pc.if_else(pc.equal(p, ""), pa.scalar(None, string), p) for p in label_parts]
+    label = pc.binary_join_element_wise(*label_parts, " ", null_handling="skip")
+    kind = _column(frame, _KIND[table], string) if table in ("sanctions", "procurement") \
+        else pa.array([_KIND[table]] * len(frame), string)
+    own = {"source_table": pa.array([table] * len(frame), string), "kind": kind, "label": label}
+    payload = pa.table({c: own[c] if c in own else (_column(frame, c, spec[c]) if table == "entities" or c not in
+                                                    ("name", "list_name", "list_source", "list_as_of")
+                                                    else pa.nulls(len(frame), spec[c])) for c in _PAYLOAD})
+    published = pd.to_datetime(frame["published"]) if "published" in frame.columns \
+        else pd.Series(pd.NaT, index=frame.index)
+    if published.isna().any():
+        published = published.fillna(frame["article_id"].map(dates))
+    keys = pa.table({"article_id": _column(frame, "article_id", string),
+                     "published": pa.array(published.astype("datetime64[ns]"), pa.timestamp("ns"), from_pandas=True),
+                     **{c: _column(frame, c, string) for c in _KEYS}})
+    return payload, keys
+
+
+def _filed(tables: set[str]) -> list[str]:
+    """SQL of every way a finding is filed under a pair (module docstring); none files one twice under a pair.
+
+    Each selects (country, counterpart, via, names_both, rid) from the keys view ``k`` of one table.
+    """
+    def one(table: str, country: str, counterpart: str, via: str, both: str, source: str, where: str = "TRUE") -> str:
+        return (f"SELECT {country} AS country, {counterpart} AS counterpart, k.published, '{via}' AS via, "
+                f"{both} AS names_both, k.rid FROM {source} WHERE {country} IS NOT NULL AND "
+                f"{counterpart} IS NOT NULL AND {country} <> {counterpart} AND {where}")
+    out = []
+    if "sanctions" in tables:
+        out.append(one("sanctions", "k.target", "k.sender", "score", "TRUE", "k_sanctions k"))
+    if "procurement" in tables:
+        out += [one("procurement", "k.buyer", "r.sender", "score", "FALSE",
+                    "k_procurement k JOIN regimes r ON k.supplier = r.supplier",
+                    "k.published BETWEEN r.start_date AND r.end_date"),
+                one("procurement", "k.buyer", "k.supplier", "direct", "TRUE", "k_procurement k")]
+    if "entities" in tables:
+        out.append(one("entities", "k.country", "l.sender", "score", "FALSE",
+                       "k_entities k JOIN lists l ON k.list_source = l.list_source"))
+    if "positions" in tables:
+        out.append(one("positions", "k.speaker_country", "k.about_country", "direct", "TRUE", "k_positions k"))
+        for own, other in (("country", "counterpart"), ("counterpart", "country")):
+            out.append(one("positions", "c.country", "c.counterpart", "score", "FALSE",
+                           "k_positions k JOIN (SELECT DISTINCT article_id, country, counterpart FROM context) c "
+                           f"ON k.article_id = c.article_id AND k.speaker_country = c.{own}",
+                           f"k.about_country IS DISTINCT FROM c.{other}"))
+    if "entities" in tables and "sanctions" in tables:
+        out.append(one("entities", "c.country", "c.counterpart", "article", "FALSE",
+                       "k_entities k JOIN context c ON k.article_id = c.article_id AND c.source_table = 'sanctions' "
+                       "LEFT JOIN lists l ON k.list_source = l.list_source",
+                       "NOT (k.country IS NOT DISTINCT FROM c.country AND l.sender IS NOT DISTINCT FROM c.counterpart)"))
+    return out
+
+
+def _context(tables: set[str]) -> str:
+    """(article, pair) that sanctions, procurement or entities establish: what links statements and entities."""
+    parts = []
+    if "sanctions" in tables:
+        parts.append("SELECT article_id, target AS country, sender AS counterpart, 'sanctions' AS source_table "
+                     "FROM k_sanctions WHERE target IS NOT NULL AND sender IS NOT NULL AND target <> sender")
+    if "procurement" in tables:
+        parts.append("SELECT k.article_id, k.buyer, r.sender, 'procurement' FROM k_procurement k JOIN regimes r "
+                     "ON k.supplier = r.supplier WHERE k.published BETWEEN r.start_date AND r.end_date "
+                     "AND k.buyer IS NOT NULL AND k.buyer <> r.sender")
+    if "entities" in tables:
+        parts.append("SELECT k.article_id, k.country, l.sender, 'entities' FROM k_entities k JOIN lists l "
+                     "ON k.list_source = l.list_source WHERE k.country IS NOT NULL AND k.country <> l.sender")
+    return " UNION ".join(parts) or ("SELECT NULL::VARCHAR AS article_id, NULL::VARCHAR AS country, "
+                                     "NULL::VARCHAR AS counterpart, NULL::VARCHAR AS source_table WHERE FALSE")
+
+
+def _references(keys: dict[str, pa.Table], weights: risk.RiskWeights) -> dict[str, pa.Table]:
+    """The regimes (supplier -> sender, in force from/to) and the list senders, as small tables to join."""
+    regimes = [r for r in weights.regimes if r.kind == "supplier"]
+    ts = pa.timestamp("ns")
+    sources = keys["entities"].column("list_source").unique().drop_null().to_pylist() if "entities" in keys else []
+    senders = {s: risk.list_sender(s, weights) for s in sources}
+    return {
+        "regimes": pa.table({"supplier": pa.array([r.supplier for r in regimes], pa.string()),
+                             "sender": pa.array([r.sender for r in regimes], pa.string()),
+                             "start_date": pa.array([r.start for r in regimes], ts),
+                             "end_date": pa.array([r.end for r in regimes], ts)}),
+        "lists": pa.table({"list_source": pa.array([s for s, v in senders.items() if v], pa.string()),
+                           "sender": pa.array([v for v in senders.values() if v], pa.string())}),
+    }
+
+
+def pair_events_table(findings: Mapping[str, pd.DataFrame], articles: pd.DataFrame,
+                      weights: risk.RiskWeights | None = None) -> pa.Table:
+    """``pair_events`` as an Arrow table with its declared schema, sorted by (country, counterpart, published).
+
+    Only narrow keys (pair, date, row number) go through DuckDB's joins and sort; the wide columns
+    (evidence, label...) are gathered once by row number afterwards. Sorting them inside the query
+    took minutes and ~10 GB at 5 M findings.
+    """
+    weights = weights or risk.load_weights()
+    schema = schemas.arrow_schema("pair_events")
+    dates = articles.drop_duplicates("article_id").set_index("article_id")["published"]
+    payloads, keys, offset = [], {}, 0
+    for table in schemas.FINDING_TABLES:
+        frame = findings.get(table)
+        if frame is None or frame.empty:
+            continue
+        payload, key = _payload(table, frame.reset_index(drop=True), dates)
+        payloads.append(payload)
+        keys[table] = key.append_column("rid", pa.array(np.arange(offset, offset + len(frame), dtype=np.int64)))
+        offset += len(frame)
+    if not keys:
+        return schema.empty_table()
+    con = duckdb.connect(":memory:")
+    try:
+        for name, data in {**{f"k_{t}": k for t, k in keys.items()}, **_references(keys, weights)}.items():
+            con.register(name, data)
+        con.execute(f"CREATE TEMP TABLE context AS {_context(set(keys))}")
+        filed = con.sql(f"SELECT * FROM ({' UNION ALL '.join(_filed(set(keys)))}) "
+                        f"ORDER BY country, counterpart, published NULLS LAST, rid").to_arrow_table()
+    finally:
+        con.close()
+    body = pa.concat_tables(payloads).combine_chunks().take(filed.column("rid").combine_chunks())  # contiguous: 10x faster
+    columns = {**{c: filed.column(c) for c in ("country", "counterpart", "published", "via", "names_both")},
+               **{c: body.column(c) for c in _PAYLOAD}}
+    return pa.table([columns[f.name].cast(f.type) for f in schema], schema=schema)
+
+
+def build_pair_events(findings: Mapping[str, pd.DataFrame], articles: pd.DataFrame,
+                      weights: risk.RiskWeights | None = None) -> pd.DataFrame:
+    """``pair_events`` per schemas.PAIR_EVENTS as a frame, sorted by (country, counterpart, published)."""
+    return schemas.conform(pair_events_table(findings, articles, weights).to_pandas(), "pair_events")
+
+
+def row_groups(events: pd.DataFrame | pa.Table, rows: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
+    """The built (sorted) table in slices of ``rows``; one ``StagedTables.write`` per slice writes one
+    row group, which is what lets DuckDB skip every other pair's rows."""
+    schema = schemas.arrow_schema("pair_events")
+    table = events if isinstance(events, pa.Table) else pa.Table.from_pandas(events, schema=schema,
+                                                                             preserve_index=False)
+    for offset in range(0, max(table.num_rows, 1), rows):
+        yield table.slice(offset, rows)

@@ -176,8 +176,10 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
     out = []
     for it in items:
         senders, targets, s_how, t_how, carried = it.senders, it.targets, it.s_how, it.t_how, 0
-        if not senders and it.rule.endswith(DEFAULT_CUE):
-            continue  # sanctions merely in force count once per *named* sender: never borrow one
+        if (not senders or not targets) and it.rule.endswith(DEFAULT_CUE):
+            continue  # a bare mention of sanctions in force adds a tuple only where it names both countries
+        if not senders and not targets and it.action == "threat":
+            continue  # a threat that names no one ("sanctions must avoid harming civilians") is talk, not a threat
         if not senders and last_sender:
             senders, carried, s_how = [last_sender], carried + 1, "carried"
         if not targets and last_target and last_target not in senders:

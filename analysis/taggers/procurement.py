@@ -35,6 +35,9 @@ _WINDOW = 40  # characters either side of a country mention that its role cues m
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
                    r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
 
+_SUBJECT_REACH = 30  # characters between a country and the verb or system it is directly attached to
+_PREMODIFIER = re.compile(r"('s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",
+                         re.IGNORECASE)  # "Russian-made ", "Russia's long-range ": a country word glued to a system
 _LISTED = re.compile(r"\b(and|or|with|between)\s+(the\s+)?$", re.IGNORECASE)  # a co-listed party, not the seller
 
 
@@ -163,12 +166,13 @@ def _roles(rules: Rules, text: str, places: list[Any]) -> dict[int, dict[str, fl
 
 def _parties(rules: Rules, text: str, states: list[tuple[int, Any]], roles: dict[int, dict[str, float]],
              mention: SystemMention, companies: list[tuple[int, str, str]], ctx: _Context,
-             bounds: list[int]) -> tuple[str | None, str | None, float]:
+             bounds: list[int], mentions: list[SystemMention]) -> tuple[str | None, str | None, float]:
     """(buyer, supplier, confidence) for one system mention in one sentence.
 
     An explicit supplier ("from France") counts only in the mention's own clause, the nearest one
     winning: "the Gripen from Sweden, while the Rafale ..." does not make Sweden sell the Rafale.
     """
+    attached = _attached(text, states, mentions)
     here = bisect.bisect_right(bounds, mention.start)
     explicit = sorted((abs(p.start - mention.start), p.code) for (_, p), j in zip(states, range(len(states)))
                       if roles[j].get("supplier") and bisect.bisect_right(bounds, p.start) == here)
@@ -176,8 +180,8 @@ def _parties(rules: Rules, text: str, states: list[tuple[int, Any]], roles: dict
     buyer_marked = {p.code for (_, p), j in zip(states, range(len(states))) if roles[j].get("buyer", 0) >= 0.6}
     sell = _SELL.search(text)
     if supplier is None and sell and buyer_marked:
-        before_verb = [p.code for _, p in states if p.end <= sell.start() and p.code not in buyer_marked
-                       and not _LISTED.search(text, max(0, p.start - 8), p.start)]
+        before_verb = [p.code for _, p in states if sell.start() - _SUBJECT_REACH <= p.end <= sell.start()
+                       and p.code not in buyer_marked and not _LISTED.search(text, max(0, p.start - 8), p.start)]
         if before_verb:
             supplier = before_verb[-1]
     if supplier is None:
@@ -190,7 +194,14 @@ def _parties(rules: Rules, text: str, states: list[tuple[int, Any]], roles: dict
         role = roles[j]
         if p.code == supplier or (role.get("not_party") or role.get("supplier")) and not role.get("buyer"):
             continue
-        distance = mention.start - p.start if p.start <= mention.start else 3 * (p.start - mention.start)
+        owner = attached.get(j)
+        if owner is not None and owner is not mention:
+            continue  # "Russian P-800" or "Indian Su-30" speaks of that other system, not of this one
+        if p.start <= mention.start:
+            distance = mention.start - p.start
+        else:  # "F-15s to Qatar": a country right after the system is its buyer; further on it counts triple
+            gap = p.start - mention.end
+            distance = gap if gap <= _SUBJECT_REACH else 3 * gap
         score = role.get("buyer", 0.0) - distance / 400
         if score > best_score:
             best, best_score = p.code, score
@@ -199,6 +210,17 @@ def _parties(rules: Rules, text: str, states: list[tuple[int, Any]], roles: dict
         best = ctx.buyer_of.get(mention.system) or ctx.last_buyer
         confidence = 0.55
     return best, supplier, confidence
+
+
+def _attached(text: str, states: list[tuple[int, Any]], mentions: list[SystemMention]) -> dict[int, SystemMention]:
+    """Country mentions that premodify a system ("Russian-made S-400", "Indian Su-30MKI"), by state index."""
+    out: dict[int, SystemMention] = {}
+    starts = [m.start for m in mentions]
+    for j, (_, p) in enumerate(states):
+        k = bisect.bisect_left(starts, p.end)
+        if k < len(mentions) and _PREMODIFIER.fullmatch(text, p.end, mentions[k].start):
+            out[j] = mentions[k]
+    return out
 
 
 def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
@@ -279,7 +301,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             if not m_cues:
                 continue
             generic_only = not resolved
-            buyer, supplier, confidence = _parties(rules, s_text, states, roles, m, companies, ctx, bounds)
+            buyer, supplier, confidence = _parties(rules, s_text, states, roles, m, companies, ctx, bounds, local)
             if generic_only:
                 if lead is None:
                     lead = _lead_codes(vocab, title, sents)

@@ -94,6 +94,7 @@ async def session(browser, url: str, n: int, rounds: int, pairs: list[tuple[str,
                   times: list[float], errors: list[str], timeout_ms: int) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 1000})
     page = await context.new_page()
+    page.set_default_timeout(timeout_ms)  # clicks wait as long as updates: a busy browser is not a server error
     try:
         started = time.perf_counter()
         country, counterpart = pairs[n % len(pairs)]
@@ -153,8 +154,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "sample", help="processed dataset folder")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--timeout", type=int, default=60, help="seconds allowed per page update")
-    parser.add_argument("--deadline", type=int, default=600, help="seconds allowed for the whole run")
+    parser.add_argument("--timeout", type=int, default=120, help="seconds allowed per page update")
+    parser.add_argument("--deadline", type=int, default=900, help="seconds allowed for the whole run")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if CHROMIUM is None:

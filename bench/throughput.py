@@ -11,6 +11,7 @@ they add up to about twice the wall time.
 
 Usage: python bench/throughput.py FILE [--workers 1 2] [--limit N] [--json OUT]
        (FILE: bench/synth.py output or ../shared/corpus/news.jsonl.gz)
+       python bench/throughput.py --scaling OUT1.json OUT2.json ... [--plot docs/scaling.png]
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import ahocorasick_rs
@@ -71,31 +73,33 @@ def vocabulary(data_dir: Path = ROOT / "data") -> list[str]:
     return sorted(found)
 
 
-def read_texts(path: Path, limit: int | None) -> list[str]:
+def iter_texts(path: Path, limit: int | None) -> Iterator[str]:
     opener = gzip.open if path.name.endswith(".gz") else open
-    texts = []
+    count = 0
     with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
         for line in handle:
             text = json.loads(line).get("text")
             if isinstance(text, str):
-                texts.append(text)
-            if limit and len(texts) >= limit:
-                break
-    return texts
+                yield text
+                count += 1
+                if limit and count >= limit:
+                    return
 
 
 def floor(path: Path, limit: int | None, patterns: list[str]) -> dict[str, float]:
-    """Read + scan: what any keyword-based pipeline must at least pay, single process."""
+    """Read + parse + one scan per article, streamed (memory stays flat), single process: what any
+    keyword-based pipeline must at least pay. Timed twice: read only, then read + scan."""
     automaton = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
     started = time.perf_counter()
-    texts = read_texts(path, limit)
+    chars = sum(len(text) for text in iter_texts(path, limit))
     read_s = time.perf_counter() - started
-    hits = 0
-    for text in texts:
+    started, cpu_started = time.perf_counter(), time.process_time()
+    articles = hits = 0
+    for text in iter_texts(path, limit):
         hits += len(automaton.find_matches_as_indexes(text.lower()))
-    total = time.perf_counter() - started
-    chars = sum(map(len, texts))
-    return {"articles": len(texts), "mb": chars / 1e6, "seconds": total, "read_s": read_s,
+        articles += 1
+    total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"articles": articles, "mb": chars / 1e6, "seconds": total, "cpu_s": cpu, "read_s": read_s,
             "hits_per_kb": hits / max(chars / 1000, 1e-9), "patterns": len(patterns)}
 
 
@@ -106,9 +110,10 @@ from analysis import pipeline
 started = time.perf_counter()
 report = pipeline.run([{path!r}], {out!r}, incremental=False, workers={workers}, chunk_size={chunk})
 wall = time.perf_counter() - started
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({{"wall": wall, "report": report, "rss_self_kb": own, "rss_children_kb": kids}}))
+me = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({{"wall": wall, "report": report, "rss_self_kb": me.ru_maxrss, "rss_children_kb": kids.ru_maxrss,
+                  "cpu_s": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}}))
 """
 
 
@@ -127,21 +132,102 @@ def full_pipeline(path: Path, workers: int, chunk_size: int) -> dict[str, Any]:
     return result
 
 
+def stage_cpu(path: Path, n: int) -> dict[str, float]:
+    """CPU milliseconds per article for each tagging stage, one process, first ``n`` articles.
+
+    CPU time, unlike wall time, barely moves when other jobs share the machine. The pipeline's
+    own stage clock is pointed at ``time.process_time`` for this measurement only.
+    """
+    import types
+
+    from analysis import ingest, pipeline
+    from analysis.normalise import normalise
+
+    resources = pipeline.Resources.load()
+    raw = next(ingest.iter_raw(path, n, ingest.load_column_aliases(resources.vocab.data_dir)))
+    started = time.process_time()
+    articles, _ = normalise(raw, str(path), ingest.IngestState())
+    ingest_cpu = time.process_time() - started
+    timings = pipeline.Timings()
+    clock = pipeline.time
+    pipeline.time = types.SimpleNamespace(perf_counter=time.process_time)  # type: ignore[assignment]
+    try:
+        pipeline.tag_chunk(articles, resources, timings)
+    finally:
+        pipeline.time = clock
+    per = {"normalise": ingest_cpu, **timings.seconds}
+    per = {k: round(1000 * v / len(articles), 2) for k, v in per.items()}
+    per["total"] = round(sum(per.values()), 2)
+    print(f"CPU ms per article, {len(articles)} articles of {path.name}: "
+          + ", ".join(f"{k} {v}" for k, v in per.items()))
+    return per
+
+
+def scaling(results: list[Path], plot: Path | None) -> list[dict[str, Any]]:
+    """A table (and optionally a plot) of cost against corpus size from several --json results."""
+    rows = []
+    for path in results:
+        figures = json.loads(path.read_text())
+        for run in figures["runs"]:
+            rows.append({"articles": run["articles"], "workers": run["workers"], "wall_s": run["wall_s"],
+                         "articles_per_s": run["articles_per_s"], "peak_rss_mb": run["peak_rss_mb"],
+                         "ms_per_article": 1000 * run["wall_s"] / max(run["articles"], 1),
+                         "post_s": sum(run["stages_s"].get(k, 0.0) for k in ("deals", "pair_risk", "alerts"))})
+    rows.sort(key=lambda r: (r["workers"], r["articles"]))
+    print("| articles | workers | wall s | articles/s | ms/article | cross-article stages s | peak RSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['articles']:,} | {r['workers']} | {r['wall_s']:,.0f} | {r['articles_per_s']:,.0f} | "
+              f"{r['ms_per_article']:.1f} | {r['post_s']:,.1f} | {r['peak_rss_mb']:,} |")
+    if plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+        for workers in sorted({r["workers"] for r in rows}):
+            mine = [r for r in rows if r["workers"] == workers]
+            xs = [r["articles"] for r in mine]
+            left.plot(xs, [r["wall_s"] for r in mine], marker="o", label=f"{workers} worker(s)")
+            right.plot(xs, [r["peak_rss_mb"] for r in mine], marker="o", label=f"{workers} worker(s)")
+        left.set(xscale="log", yscale="log", xlabel="articles", ylabel="wall time (s)", title="End-to-end time")
+        right.set(xscale="log", xlabel="articles", ylabel="peak RSS (MB)", title="Peak memory (process tree)")
+        for axis in (left, right):
+            axis.grid(True, which="both", alpha=0.3)
+            axis.legend()
+        fig.tight_layout()
+        fig.savefig(plot, dpi=110)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", type=Path)
+    parser.add_argument("path", type=Path, nargs="?", help="corpus to measure")
+    parser.add_argument("--scaling", type=Path, nargs="+", default=None,
+                        help="instead of measuring: tabulate these --json results (and --plot them)")
+    parser.add_argument("--plot", type=Path, default=None, help="with --scaling: write the plot here")
+    parser.add_argument("--stages", type=int, default=0,
+                        help="instead of measuring throughput: CPU ms/article per stage on the first N articles")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--limit", type=int, default=None, help="floor: first N articles only (pipeline: all)")
     parser.add_argument("--chunk-size", type=int, default=2000)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
+    if args.scaling:
+        return {"scaling": scaling(args.scaling, args.plot)}
+    if args.path is None:
+        parser.error("a corpus path is required unless --scaling is given")
+    if args.stages:
+        return stage_cpu(args.path, args.stages)
 
     base = floor(args.path, args.limit, vocabulary())
     floor_rate = base["articles"] / base["seconds"]
     print(f"corpus: {args.path} — {base['articles']:,} articles, {base['mb']:.1f} MB of text, "
           f"{base['hits_per_kb']:.2f} vocabulary hits per KB")
     print(f"(a) floor, read + Aho-Corasick ({base['patterns']:,} patterns), 1 process: "
-          f"{floor_rate:,.0f} articles/s, {base['mb'] / base['seconds']:.1f} MB/s")
+          f"{floor_rate:,.0f} articles/s, {base['mb'] / base['seconds']:.1f} MB/s "
+          f"(reading and parsing alone: {base['articles'] / base['read_s']:,.0f} articles/s); "
+          f"CPU {base['articles'] / base['cpu_s']:,.0f} articles per CPU-second")
     runs = []
     for workers in args.workers:
         result = full_pipeline(args.path, workers, args.chunk_size)
@@ -150,13 +236,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         rate = n / wall
         per_article = wall / max(n, 1)
         ratio = per_article / (base["seconds"] / base["articles"])
+        cpu = result["cpu_s"]
         print(f"(b) pipeline, {workers} worker(s): {rate:,.0f} articles/s, {base['mb'] * n / base['articles'] / wall:.1f}"
               f" MB/s, {wall:.1f} s, ratio to floor {ratio:.1f}x, peak RSS {result['peak_rss_mb']:,.0f} MB")
+        cpu_ratio = (cpu / max(n, 1)) / (base["cpu_s"] / base["articles"])
+        print(f"    CPU {cpu:,.1f} s for the process tree = {n / cpu:,.0f} articles per CPU-second, "
+              f"{cpu_ratio:.1f}x the floor's CPU per article (the run got {cpu / wall:.2f} cores on average)")
         stages = report["timings_s"]
         print("    stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
         runs.append({"workers": workers, "articles": n, "wall_s": round(wall, 2), "articles_per_s": round(rate, 1),
                      "mb_per_s": round(base["mb"] * n / base["articles"] / wall, 2), "ratio_to_floor": round(ratio, 2),
-                     "peak_rss_mb": round(result["peak_rss_mb"]), "stages_s": stages, "counts": report["counts"]})
+                     "peak_rss_mb": round(result["peak_rss_mb"]), "cpu_s": round(cpu, 1),
+                     "articles_per_cpu_s": round(n / cpu, 1),
+                     "cpu_ratio_to_floor": round((cpu / max(n, 1)) / (base["cpu_s"] / base["articles"]), 2),
+                     "stages_s": stages, "counts": report["counts"]})
     figures = {"path": str(args.path), "floor": {**base, "articles_per_s": round(floor_rate, 1)}, "runs": runs,
                "self_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if args.json:

@@ -176,9 +176,12 @@ def _parties(rules: Rules, text: str, states: list[tuple[int, Any]], roles: dict
     here = bisect.bisect_right(bounds, mention.start)
     explicit = sorted((abs(p.start - mention.start), p.code) for (_, p), j in zip(states, range(len(states)))
                       if roles[j].get("supplier") and bisect.bisect_right(bounds, p.start) == here)
-    supplier = explicit[0][1] if explicit else None
     buyer_marked = {p.code for (_, p), j in zip(states, range(len(states))) if roles[j].get("buyer", 0) >= 0.6}
-    sell = _SELL.search(text)
+    # "orders from Indian forces": a country the sentence marks as the buyer is not also the seller.
+    named = bool(explicit)
+    explicit = [e for e in explicit if e[1] not in buyer_marked]
+    supplier = explicit[0][1] if explicit else None
+    sell = _SELL.search(text) if not named else None
     if supplier is None and sell and buyer_marked:
         before_verb = [p.code for _, p in states if sell.start() - _SUBJECT_REACH <= p.end <= sell.start()
                        and p.code not in buyer_marked and not _LISTED.search(text, max(0, p.start - 8), p.start)]
@@ -241,7 +244,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         k = bisect.bisect_right(starts, mention.start) - 1
         if k >= 0:
             per_sentence.setdefault(k, ([], []))[1 if is_generic else 0].append(mention)
-    ctx = _Context({}, {})
+    ctx = _Context({}, {}, _title_buyer(rules, vocab, title))
     records: list[dict[str, Any]] = []
     lead: set[str] | None = None
     for k in sorted(per_sentence):
@@ -346,6 +349,19 @@ def _absorb_heads(systems: list[SystemMention],
 def _refers_back(rules: Rules, text: str, start: int) -> bool:
     """A generic word refers to the system named before only after a determiner ("the jets")."""
     return rules.anaphor is not None and rules.anaphor.search(text[max(0, start - 30):start]) is not None
+
+
+def _title_buyer(rules: Rules, vocab: Any, title: str) -> str | None:
+    """The one country a headline marks as the buyer ("rifles ready for delivery to Indian Army"), if any.
+
+    It seeds the article context, so an opening sentence that names no buyer can still be placed.
+    """
+    if not title:
+        return None
+    states = [p for p in vocab.gazetteer.find(title) if len(p.code) == 3]
+    roles = _roles(rules, title, states)
+    marked = {p.code for j, p in enumerate(states) if roles[j].get("buyer", 0) >= 1.0}
+    return marked.pop() if len(marked) == 1 else None
 
 
 def _lead_codes(vocab: Any, title: str, sents: _Sentences) -> set[str]:

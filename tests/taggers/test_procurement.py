@@ -98,3 +98,15 @@ def test_seed_article_end_to_end(vocab, splitter):
         ("IND", "RUS", "S-400", "contract"), ("IND", "RUS", "Kilo-class submarine", "support"),
         ("IND", "RUS", "Project 1135.6 frigate", "support"),
     }
+
+
+def test_headline_buyer_places_an_opening_sentence(vocab, splitter):
+    """A headline that marks the buyer lets the first sentence, which names none, give a tuple."""
+    text = "The first batch of 5,000 AK-203 rifles has left the plant. Officials gave no date."
+    articles = _articles({"h": text})
+    with_title = articles.assign(title="Rifles cleared for delivery to the Indian Army")
+    found = procurement.tag(with_title, split_sentences(with_title, splitter), vocab)
+    assert {(r.buyer, r.supplier, r.system, r.stage) for r in found.itertuples()} == {
+        ("IND", "RUS", "AK-203", "delivery")}
+    bare = procurement.tag(articles, split_sentences(articles, splitter), vocab)
+    assert bare.empty

@@ -348,6 +348,9 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
             continue
         if speakers:
             clause = (s_start, v_start) if inverted else (v_start if verb.kind == "act" else v_end, s_end)
+            tail_said = ctx.text[v_end:s_end].strip(" .!?\"”\n") == ""
+            if not inverted and tail_said and ctx.text[s_start:p_start].rstrip().endswith(","):
+                clause = (s_start, p_start)   # "..., the foreign ministry said."
             found.append((p_start, clause[0], clause[1], verb, speakers))
     out = []
     for i, (p_start, c_start, c_end, verb, speakers) in enumerate(found):
@@ -362,6 +365,9 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
             _remember(ctx, speakers, c_end)
             out.append(Statement(c_start, c_end, tuple(speakers), verb, "positions.attr.reported_" + verb.kind))
     return out
+
+
+phrase_before = _phrase_before
 
 
 def new_context(text: str, published: str, gazetteer: Any, rules: AttributionRules) -> ArticleContext:

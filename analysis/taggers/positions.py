@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis import schemas
 from analysis.taggers import attribution as attr
+from analysis.taggers import positions_sender as sender
 from analysis.taggers.stance import (Lexicon, Reading, ScopeCue, StanceCue, StanceRules, TopicCue, read_statement,
                                      topics_in)
 from analysis.vocab import VocabError, read_csv_rows
@@ -34,6 +35,7 @@ class PositionRules:
     stance: StanceRules
     rule_rows: tuple[dict[str, str], ...]    # every rule row with its examples (run as tests)
     target_words: tuple[str, ...]            # "sanctions on X": X is the target
+    sender: sender.SenderRules               # who sends the sanctions a sentence names
 
 
 def _weight(path: Path, row: dict[str, str]) -> float:
@@ -114,12 +116,15 @@ def load(data_dir: Path) -> PositionRules:
         scope += [(c, cue) for c in row["cues"].split("|")]
         rows.append({**row, "file": path.name})
 
+    sender_rules, sender_rows = sender.load(rules / "positions_sender.csv")
+    rows += sender_rows
     return PositionRules(
         attribution=attr.AttributionRules(Lexicon(verbs), Lexicon((t.surface, t) for t in titles),
                                           {k: tuple(v) for k, v in officials.items()}, title_words),
         stance=StanceRules(Lexicon(topic_cues), Lexicon(stance_cues), Lexicon(scope), WEAK_TOPIC),
         rule_rows=tuple(rows),
         target_words=tuple(target_words),
+        sender=sender_rules,
     )
 
 
@@ -143,8 +148,57 @@ def _default_sanctions(targets: set[str], country: str) -> Reading:
     return Reading("sanctions", stance, SANCTIONS_PRIOR, "positions.stance.sanctions_default")
 
 
+class _Sentences:
+    """Sentence offsets of one article with the sanctions roles of each, computed once when asked."""
+
+    def __init__(self, ctx: attr.ArticleContext, rules: PositionRules, starts: list[int], ends: list[int],
+                 targeted: set[str]):
+        self.ctx, self.rules, self.starts, self.ends, self.targeted = ctx, rules, starts, ends, targeted
+        self._roles: dict[int, sender.Roles] = {}
+
+    def index(self, at: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, at) - 1)
+
+    def roles(self, i: int) -> sender.Roles:
+        if i not in self._roles:
+            self._roles[i] = sender.roles(self.ctx, self.rules.sender, self.rules.stance, self.starts[i],
+                                          self.ends[i], self.targeted)
+        return self._roles[i]
+
+
+DESCRIPTIVE = ("stance.sanctions.impose", "positions.stance.sanctions_default")
+
+
+def _own_sanctions(readings: list[Reading], country: str, roles: sender.Roles, verb: attr.Verb) -> list[Reading]:
+    """GUIDELINES: a sender speaking of its own sanctions supports them; a named target opposes them.
+
+    When another state sends the sanctions, words such as "imposing new sanctions" describe that
+    state's act, not the speaker's wish: they decide nothing for the speaker, who opposes the
+    sanctions when targeted or condemning, and is otherwise left out.
+    """
+    if country in roles.senders:
+        if any(r.topic == "sanctions" and r.stance == "support" for r in readings):
+            return [r for r in readings if r.topic != "sanctions" or r.stance == "support"]
+        kept = [r for r in readings if r.topic != "sanctions"]
+        return kept + [Reading("sanctions", "support", 0.8, "positions.stance.own_sanctions")]
+    targeted = country in roles.targets
+    if targeted:
+        readings = [Reading(r.topic, "oppose", r.score, "positions.stance.targeted") if r.topic == "sanctions" else r
+                    for r in readings]
+    if roles.senders and not targeted:
+        out = []
+        for r in readings:
+            if r.topic == "sanctions" and r.stance == "support" and r.rule in DESCRIPTIVE:
+                if verb.stance == "oppose":
+                    out.append(Reading("sanctions", "oppose", r.score, "positions.stance.condemns_others"))
+                continue
+            out.append(r)
+        return out
+    return readings
+
+
 def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Statement, licensed: set[str],
-             article_id: str, starts: list[int]) -> list[dict[str, Any]]:
+             article_id: str, sents: _Sentences) -> list[dict[str, Any]]:
     verb = statement.verb
     readings = read_statement(rules.stance, ctx.text, ctx.folded, statement.start, statement.end, licensed,
                               verb.stance, verb.weight * 0.8)
@@ -152,7 +206,8 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
               if w >= rules.stance.weak_topic or t in licensed}
     places = ctx.gazetteer.find(ctx.text[statement.start:statement.end])
     targets = _targets(ctx, rules, statement.start, statement.end, places)
-    sentence = max(0, bisect.bisect_right(starts, statement.start) - 1)
+    sentence = sents.index(statement.start)
+    roles = sents.roles(sentence) if "sanctions" in topics else None
     out = []
     for speaker in statement.speakers:
         mine = list(readings)
@@ -161,18 +216,44 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
                 mine.append(Reading("sanctions", "support", 0.5, "positions.stance.sanctions_" + verb.kind))
             else:
                 mine.append(_default_sanctions(targets, speaker.country))
+        if roles is not None:
+            mine = _own_sanctions(mine, speaker.country, roles, verb)
         about = next((p.code for p in places if p.code != speaker.country), None)
         for reading in mine:
-            confidence = speaker.confidence * verb.weight * min(1.0, 0.5 + reading.score / 2)
-            out.append({
-                "article_id": article_id, "sentence": sentence,
-                "char_start": statement.start, "char_end": statement.end,
-                "confidence": round(min(0.99, confidence), 3),
-                "rule": f"{statement.rule}+{reading.rule}",
-                "speaker": speaker.name, "speaker_role": speaker.role, "speaker_country": speaker.country,
-                "about_country": about, "topic": reading.topic, "stance": reading.stance,
-                "quote": ctx.text[statement.start:statement.end],
-            })
+            out.append(_row(ctx, article_id, sentence, statement.start, statement.end, speaker, verb.weight,
+                            reading, statement.rule, about))
+    return out
+
+
+def _row(ctx: attr.ArticleContext, article_id: str, sentence: int, start: int, end: int, speaker: attr.Speaker,
+         verb_weight: float, reading: Reading, rule: str, about: str | None) -> dict[str, Any]:
+    confidence = speaker.confidence * verb_weight * min(1.0, 0.5 + reading.score / 2)
+    return {
+        "article_id": article_id, "sentence": sentence, "char_start": start, "char_end": end,
+        "confidence": round(min(0.99, confidence), 3), "rule": f"{rule}+{reading.rule}",
+        "speaker": speaker.name, "speaker_role": speaker.role, "speaker_country": speaker.country,
+        "about_country": about, "topic": reading.topic, "stance": reading.stance, "quote": ctx.text[start:end],
+    }
+
+
+def _sender_records(ctx: attr.ArticleContext, rules: PositionRules, article_id: str, sents: _Sentences,
+                    i: int, covered: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Sanctions/support of each state that sends the sanctions named in sentence ``i`` (no speech verb needed).
+
+    Only in the article's own narration: inside someone's quote the sender is what the speaker says
+    about others ("the sanctions imposed by X" in a target's complaint is the target's position).
+    """
+    roles = sents.roles(i)
+    out = []
+    start, end = sents.starts[i], sents.ends[i]
+    for code, (speakers, rule, at) in roles.senders.items():
+        if any(cs <= at < ce for cs, ce in covered):
+            continue
+        speaker = next((sp for sp in speakers if sp.country == code), speakers[0])
+        weight = rules.sender.weight.get(rule.rsplit(".", 1)[-1], 0.6)
+        about = next(iter(sorted(roles.targets - {code})), None)
+        out.append(_row(ctx, article_id, i, start, end, speaker, weight,
+                        Reading("sanctions", "support", 0.8, "positions.stance.own_sanctions"), rule, about))
     return out
 
 
@@ -198,6 +279,9 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
     if not licensed:
         return []
     cue_positions = [p for p, t, w in cues if w >= rules.stance.weak_topic or t in licensed]
+    nouns = [p for p, t, w in cues if t == "sanctions" and w >= rules.stance.weak_topic]
+    noun_ends = {n: _word_end(ctx.folded, n) for n in nouns}
+    sents = _Sentences(ctx, rules, starts, ends, sender.article_targets(ctx, nouns, noun_ends))
 
     def has_cue(s: int, e: int) -> bool:
         k = bisect.bisect_left(cue_positions, s)
@@ -212,19 +296,43 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
     events.sort(key=lambda ev: (ev[0], ev[1] == "sentence"))
     records: list[dict[str, Any]] = []
     covered: list[tuple[int, int]] = []
+    spoken: list[tuple[int, int]] = []     # reported clauses: what a speaker says, not narration
     for _, kind, item in events:
         if kind == "quote":
             statement = _quote(ctx, quotes, item)
             if statement is not None:
                 covered.append((statement.start, statement.end))
-                records += _records(ctx, rules, statement, licensed, article_id, starts)
+                records += _records(ctx, rules, statement, licensed, article_id, sents)
             continue
         s, e = item
         if any(cs < e and s < ce for cs, ce in covered):
-            continue
-        for statement in attr.reported_statements(ctx, s, e):
-            records += _records(ctx, rules, statement, licensed, article_id, starts)
-    return records
+            pass
+        else:
+            for statement in attr.reported_statements(ctx, s, e):
+                records += _records(ctx, rules, statement, licensed, article_id, sents)
+                spoken.append((statement.start, statement.end))
+        k = bisect.bisect_left(nouns, s)
+        if k < len(nouns) and nouns[k] < e:
+            records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken)
+    return _unique(records)
+
+
+def _word_end(folded: str, at: int) -> int:
+    while at < len(folded) and (folded[at].isalnum() or folded[at] == "-"):
+        at += 1
+    return at
+
+
+def _unique(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per sentence and (speaker country, topic, stance): repeated evidence adds nothing."""
+    seen: set[tuple] = set()
+    out = []
+    for r in records:
+        key = (r["sentence"], r["speaker_country"], r["topic"], r["stance"])
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
 
 
 def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataFrame:

@@ -1,0 +1,141 @@
+"""Sanctions roles in a sentence: which states send the sanctions it names and which are targeted.
+
+GUIDELINES: a government announcing, extending or defending its own sanctions
+holds a sanctions/support position, and one rejecting sanctions aimed at itself
+opposes them. The gold counts these positions whether or not a speech verb is
+present ("the United States imposed more sanctions on X"), so the sender of a
+sanctions word is found from three general shapes: a government subject of a
+sanctioning verb, an agent phrase ("sanctions imposed by X"), and a state
+named right before the sanctions word ("EU sanctions") unless the article names
+that state as a target. Cues live in data/rules/positions_sender.csv.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis.taggers import attribution as attr
+from analysis.taggers.stance import Lexicon, StanceRules, topics_in
+from analysis.vocab import VocabError, read_csv_rows
+
+KINDS = ("verb", "agent", "premod", "compound")
+PASSIVE = ("was ", "were ", "been ", "be ", "being ", "is ", "are ", "not ", "to ", "n't ")
+TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
+
+
+@dataclass(frozen=True)
+class SenderRules:
+    verbs: Lexicon
+    agent_words: frozenset[str]
+    premod_words: frozenset[str]
+    compound_heads: frozenset[str]
+    weight: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Senders (code -> speakers acting for it, rule) and targets of the sanctions in a span."""
+
+    senders: dict[str, tuple[list[attr.Speaker], str, int]]   # code -> (speakers, rule, offset of the mention)
+    targets: set[str]
+
+
+def load(path: Path) -> tuple[SenderRules, list[dict[str, str]]]:
+    rows = read_csv_rows(path, ["rule_id", "kind", "cues", "weight", "rationale", "example_positive",
+                                "example_negative"])
+    by_kind: dict[str, list[str]] = {k: [] for k in KINDS}
+    weight: dict[str, float] = {}
+    for row in rows:
+        if row["kind"] not in KINDS:
+            raise VocabError(f"{path}: rule {row['rule_id']}: unknown kind {row['kind']!r}")
+        for column in ("rationale", "example_positive", "example_negative"):
+            if not row[column]:
+                raise VocabError(f"{path}: rule {row['rule_id']} has no {column}")
+        try:
+            weight[row["kind"]] = float(row["weight"])
+        except ValueError as exc:
+            raise VocabError(f"{path}: rule {row['rule_id']}: weight {row['weight']!r} is not a number") from exc
+        by_kind[row["kind"]] += [c.strip().lower() for c in row["cues"].split("|") if c.strip()]
+    rules = SenderRules(Lexicon((c, c) for c in by_kind["verb"]), frozenset(by_kind["agent"]),
+                        frozenset(by_kind["premod"]), frozenset(by_kind["compound"]), weight)
+    return rules, [{**r, "file": path.name} for r in rows]
+
+
+def article_targets(ctx: attr.ArticleContext, nouns: list[int], ends: dict[int, int]) -> set[str]:
+    """States the article names as a target anywhere ("sanctions on X", "sanctions against X")."""
+    found: set[str] = set()
+    for n in nouns:
+        found |= _targets_after(ctx, ends[n])
+    return found
+
+
+def _targets_after(ctx: attr.ArticleContext, noun_end: int) -> set[str]:
+    m = TARGET_PREP.match(ctx.folded, noun_end, noun_end + 30)
+    if not m:
+        return set()
+    places = ctx.gazetteer.find(ctx.text[m.end():m.end() + 40])
+    return {p.code for p in places[:1] if p.start <= 1}
+
+
+def _speaker_for(code: str, rule: str, weight: float) -> attr.Speaker:
+    return attr.Speaker(None, None, code, rule, weight)
+
+
+def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, start: int, end: int,
+          targeted: set[str]) -> Roles:
+    """Sanctions roles in ``text[start:end]`` (one sentence); ``targeted``: the article's targets."""
+    nouns = [(p, w) for p, t, w in topics_in(stance, ctx.folded, start, end) if t == "sanctions" and w >= stance.weak_topic]
+    senders: dict[str, tuple[list[attr.Speaker], str, int]] = {}
+    targets: set[str] = set()
+    if not nouns:
+        return Roles(senders, targets)
+    places = [(start + p.start, start + p.end, p) for p in ctx.gazetteer.find(ctx.text[start:end])]
+    for n, _ in nouns:
+        word_end = n
+        while word_end < end and (ctx.folded[word_end].isalnum() or ctx.folded[word_end] == "-"):
+            word_end += 1
+        targets |= _targets_after(ctx, word_end)
+        # premodifier: "U.S. sanctions", "EU and U.S. sanctions", "Washington's new sanctions"
+        bound = n
+        head = ctx.folded[word_end:word_end + 20].split(None, 1)
+        if head and head[0].strip(",.;:") in rules.compound_heads:
+            bound = -1    # "Iran's sanctions relief", "a sanctions expert": the state is not the sender
+        for p_start, p_end, place in reversed([x for x in places if x[1] <= bound]):
+            gap = ctx.folded[p_end:bound].replace("-", " -").split()
+            if len(gap) > 2 or any(g not in rules.premod_words for g in gap):
+                break
+            if place.code not in targeted:
+                senders.setdefault(place.code, ([_speaker_for(place.code, "premod", 0.6)], "positions.sender.premod",
+                                                p_start))
+            bound = p_start
+        # agent: "sanctions imposed by X", "sanctions by X"
+        tail = ctx.folded[word_end:min(end, word_end + 40)].split()
+        for i, word in enumerate(tail[:3]):
+            if word in rules.agent_words:
+                at = ctx.folded.find(" by ", word_end, end) + 4
+                for p_start, _, place in places:
+                    if at <= p_start <= at + 5:
+                        senders.setdefault(place.code, ([_speaker_for(place.code, "agent", 0.7)],
+                                                        "positions.sender.agent", p_start))
+                break
+    noun_at = [n for n, _ in nouns]
+    for hit in rules.verbs.find(ctx.folded, start, end):
+        if ctx.folded[max(start, hit.start - 6):hit.start].endswith(PASSIVE):
+            continue
+        self_noun = any(hit.start <= n < hit.end for n in noun_at)
+        after = [n for n in noun_at if hit.end <= n <= hit.end + 60 and "." not in ctx.folded[hit.end:n]]
+        if not (self_noun or after):
+            continue
+        if self_noun and ctx.folded[hit.start:hit.end] == "sanctions":
+            continue    # the noun itself, not the verb
+        p_start, p_end = attr.phrase_before(ctx, start, hit.start)
+        if p_end <= p_start:
+            continue
+        speakers = attr.describe(ctx, p_start, p_end)
+        if speakers:
+            for sp in speakers:
+                senders.setdefault(sp.country, (speakers, "positions.sender.verb", p_start))
+    return Roles(senders, targets)

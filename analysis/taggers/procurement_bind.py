@@ -33,10 +33,10 @@ _NEW_PREDICATE = re.compile(r"\b(it|its|they|their|he|she|also|has|have|had|is|a
                             r"operated|uses?|used|flies|flew|fields?|fielded)\b", re.IGNORECASE)  # ... with no new verb
 _COORDINATED = re.compile(r"[\s,]*(and|or|as well as)?\s*(the\s+)?", re.IGNORECASE)
 # Cues that name what is bought rather than the step taken: kept beside the head of their group
-# ("to procure spares" is support too, "dropped the offer" was an offer too); a dropped plan or talks were
-# a negotiation before they were a cancellation.
+# ("to procure spares" is support too); a dropped plan, offer or talks were a negotiation before they were
+# a cancellation.
 _ADDITIVE = frozenset({"support", "production", "training"})
-_ADDITIVE_RULES = frozenset({"procurement.negotiation.offer"})
+_PRELIMINARY = frozenset({"procurement.negotiation.approach"})  # MoU, letter of intent or request
 
 
 class _Span(Protocol):
@@ -138,8 +138,10 @@ def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
         groups.append([cue])
     for n, group in enumerate(groups):
         head, end = group[0], group[-1].end
-        stages = [head] + [c for c in group[1:] if c.rule.stage in _ADDITIVE or c.rule.rule_id in _ADDITIVE_RULES
-                           or (head.rule.stage == "cancellation" and c.rule.stage == "negotiation")]
+        if len(group) > 1 and head.rule.stage == "contract" and group[1].rule.rule_id in _PRELIMINARY:
+            head = group[1]  # "signed a memorandum of understanding" is a step before the contract
+        stages = [head] + [c for c in group if c is not head and c is not group[0] and (
+            c.rule.stage in _ADDITIVE or (head.rule.stage == "cancellation" and c.rule.stage == "negotiation"))]
         limit = groups[n + 1][0].start if n + 1 < len(groups) else float("inf")
         here = clause(head.start)
         i = bisect.bisect_left(starts, end)

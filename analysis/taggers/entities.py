@@ -232,8 +232,7 @@ def screen_mentions(mentions: list[Mention], screener: Screener, cache: dict[tup
             for match in cache[key]:
                 if not _context_ok(name, match, screener, context):
                     continue
-                row = screener.index.iloc[match.row]
-                entry = (row["list_source"], row["list_id"])
+                entry = (screener.sources[match.row], screener.ids[match.row])  # tuples: no pandas row per match
                 if entry not in best or match.score > best[entry][1].score:
                     best[entry] = (name, match)
         top = max((m.score for _, m in best.values()), default=0.0)
@@ -246,10 +245,10 @@ def screen_mentions(mentions: list[Mention], screener: Screener, cache: dict[tup
             candidates.append((span, name, match))
     candidates.sort(key=lambda c: (-c[2].score, -(c[0].end - c[0].start), c[0].start))
     kept: list[tuple[Mention, str, Match]] = []
+    sources, ids = screener.sources, screener.ids
     for mention, name, match in candidates:
-        row = screener.index.iloc[match.row]
-        entry = (row["list_source"], row["list_id"])
-        if any(entry == (screener.index.iloc[k[2].row]["list_source"], screener.index.iloc[k[2].row]["list_id"])
+        entry = (sources[match.row], ids[match.row])
+        if any(entry == (sources[k[2].row], ids[k[2].row])
                and mention.start < k[0].end and k[0].start < mention.end for k in kept):
             continue
         kept.append((mention, name, match))

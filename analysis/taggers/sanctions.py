@@ -32,6 +32,10 @@ _CLAUSE_END = re.compile(r"[;:()\"“”]|,\s|\b(?:but|while|whereas)\b")
 _INFINITIVE = re.compile(r"\bto\s+$")
 # modals that make relief speculation; "would" and "will" mostly report a decision ("said it would lift")
 _SPECULATIVE = frozenset({"could", "might", "may", "possible", "potential", "if", "whether"})
+_CONDITIONAL = frozenset({"if", "unless"})
+_IMPOSED_BEFORE = re.compile(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)")
+_IMPOSED_AFTER = re.compile(r"\s+(?:that were |that have been |already )?(?:imposed|levied|placed|slapped)\b")
+_RESPONSE = re.compile(r"\b(?:in response to|in retaliation (?:for|against)|in reaction to)\b")
 
 
 def _regime(sender: str, cues: frozenset[str], caatsa: bool, target: str) -> str:
@@ -123,10 +127,14 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             cue = earlier or cue
         if cue and cue[0].value == "threat" and cue[1].end() <= t0 and nearest(cues_of("in_force"), cue[1].end(), t0, t0, t1):
             cue = None  # "urged Seoul to enforce the sanctions": the sanctions exist, they are in force
+        if cue and cue[1].end() <= t0 and _RESPONSE.search(low, cue[1].end(), t0):
+            cue = None  # "considering action in response to the new sanctions": the cue is about the response
         action = trig.value or (cue[0].value if cue else "imposed")
         weight = trig.weight * (cue[0].weight if cue else 0.6)
-        neg = nearest(negs, lo, t0, t0, t1)
-        hyp = nearest(hyps, lo, t0, t0, t1)
+        response = _RESPONSE.search(low, lo, t0)
+        mod_lo = response.end() if response else lo  # modality before "in response to" is about the response
+        neg = nearest(negs, mod_lo, t0, t0, t1)
+        hyp = nearest(hyps, mod_lo, t0, t0, t1)
         modality = "negated" if neg else "hypothetical" if hyp else "asserted"
         if neg and action == "imposed":
             # "has not ruled out sanctions" is a threat; "declined to impose sanctions" is nothing
@@ -140,9 +148,11 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             # sender offers on conditions ("could be lifted if ...") is
             action = ""
         elif hyp and action == "imposed" and not nearest(cues_of("in_force"), lo, hi, t0, t1) \
-                and not re.search(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)",
-                                  text[t0 - 25 if t0 > 25 else 0:t0], re.I):
-            action = "threat"  # "could impose sanctions"; but "would fully implement the sanctions" is in force
+                and (hyp[1].group(0).lower() in _CONDITIONAL or not (
+                    _IMPOSED_BEFORE.search(low, t0 - 25 if t0 > 25 else 0, t0) or _IMPOSED_AFTER.match(low, t1))):
+            # "could impose sanctions", "if Congress imposed sanctions"; but "would fully implement the
+            # sanctions" and "will still apply under sanctions imposed on Iran" are in force
+            action = "threat"
         if not action:
             continue
         senders, targets, s_how, t_how = resolve(text, low, t0, t1, actors, rules, regime_sender)

@@ -18,7 +18,7 @@ from analysis.taggers.sanctions_rules import KindMatcher, Rule, SanctionsRules
 
 # Senders that usually stand before "sanctions" as the sender ("US sanctions") rather than the target.
 SENDER_FIRST = frozenset({"USA", "EU", "UN", "GBR", "CAN", "AUS", "JPN", "CHE"})
-_GLUE = re.compile(r"^(?:\s|-led|-imposed|'s|’s|,|\band\b|\bthe\b|\bnew\b|\beconomic\b|\bfinancial\b|"
+_GLUE = re.compile(r"^(?:\s|-led|-imposed|'s|’s|\bthe\b|\bnew\b|\beconomic\b|\bfinancial\b|"
                    r"\badditional\b|\btough\b|\bfresh\b|\bsecondary\b|\bnuclear\b|\bunilateral\b|\bexisting\b|"
                    r"\bcurrent\b|\bcrippling\b|\bmilitary\b|\boil\b|\bsectoral\b|\btargeted\b)*$", re.I)
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got|faces?|facing|faced|under|hit by|risks?|remains?)\b"
@@ -35,7 +35,8 @@ _LIST_SEP = re.compile(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+")
 _OBJECT = re.compile(r"\b(?:against|with|to|for|from|of|at|in|on|than|over|between|including|like|towards?|into|"
                      r"about|among|beyond)\s+(?:the\s+)?$")
 # "Venezuela, already under US sanctions, ...": a passive subject set off by a comma
-_APPOSITIVE_PASSIVE = re.compile(r",\s*(?:already\s+|still\s+|now\s+|long\s+)?(?:under|facing|hit by|subject to)\b[^,;]{0,40}$")
+_APPOSITIVE_PASSIVE = re.compile(r",\s*(?:(?:which|who)\s+)?(?:(?:has|have|had|is|are|was|were|been|already|still|now|long)\s+)*"
+                                 r"(?:under|facing|hit (?:by|with)|slapped with|subject to|targeted (?:by|with))\b[^,;]{0,40}$")
 # "China put ...", "the EU has imposed ...": the actor is the subject of a sanctioning verb
 _SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had|also|then|later|will|would|could|is|was|on \w+)\s+){0,3}"
                            r"(?:impos\w*|slap\w*|put|puts|placed|add(?:s|ed)|threaten\w*|retaliat\w*|sanction\w*|"
@@ -50,6 +51,11 @@ _OBJECT_GAP = re.compile(r"\s+(?:(?:the|a|an|its|their|two|three|four|five|sever
 _DATELINE = re.compile(r"\s*(?:\(|\u2014|\u2013|-\s)")
 _RETALIATION = re.compile(r"\b(?:in retaliation (?:for|against)|in response to|retaliat\w* (?:for|against))\b[^.;]{0,30}$")
 _NEAR_KINDS = frozenset({"name", "demonym", "actor", "organisation"})
+# "sanctions because of their actions against Ukraine": the country after a cause phrase is not the target
+_CAUSE = re.compile(r"\b(?:because of|due to|in response to|in retaliation for|(?:for|over) (?:its|their|his|her))\b")
+_RELATIVE = re.compile(r"\b(?:on|for|against|to) (?:which|whom|whose)\b")
+# "Russia and China are unable to enforce embargoes": the state that enforces or implements is not the target
+_IMPLEMENTER = re.compile(r"[^,;:]{0,40}?\b(?:enforc\w*|implement\w*|compl(?:y|ied|ies) with|abid\w* by)\b")
 _BY = re.compile(r"^[^,;]{0,25}?\b(?:by|from) (?:the )?$", re.I)
 
 
@@ -122,6 +128,8 @@ def _prep_target(text: str, low: str, t1: int, actor: Actor, preps: KindMatcher)
     gap = low[t1:actor.start]
     if len(gap) > 60 or _CLAUSE_BREAK.search(gap):
         return False
+    if _CAUSE.search(gap) or _RELATIVE.search(gap):
+        return False
     tail = _TAIL.search(gap)
     return preps.search(text, low, t1 + (tail.start() if tail else 0), actor.start) is not None
 
@@ -186,6 +194,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
             t_how = "retaliating"
     if not targets:
         passive = [a for a in rest if a.code not in SENDER_FIRST and t0 - a.end <= 60
+                   and not _IMPLEMENTER.match(low, a.end, t0)
                    and ((not _CLAUSE_BREAK.search(low, a.end, t0) and _PASSIVE.search(text[a.end:t0]))
                         or _APPOSITIVE_PASSIVE.match(low, a.end, t0))]
         if passive:
@@ -224,6 +233,8 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
                 and not not_target.search(text, low, max(0, a.start - 25), a.start)
                 and not _MODIFIER_SUFFIX.match(low, a.end) and not _hyphenated(low, a) and not _listed(low, actors, a)
                 and not (sender_actor is not None and _coordinated(low, sender_actor, a))
+                and not (a.end <= t0 and _IMPLEMENTER.match(low, a.end, t0))
+                and not (a.start >= t1 and (_CAUSE.search(low, t1, a.start) or _RELATIVE.search(low, t1, a.start)))
                 and not _NEAR_BREAK.search(low, min(a.end, t1), max(a.start, t0))]
         if near:
             targets.append(min(near, key=lambda a: abs(a.start - t0)).code)

@@ -121,6 +121,12 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
             i = j - 1
             taken += 1
             continue
+        if (low == "and" or word == ",") and 0 < i and taken and tokens[i + 1].group()[0].isupper() \
+                and tokens[i - 1].group()[0].isupper():
+            start = tokens[i].start()   # coordinated states: "Britain and France", "The US, Israel and France"
+            i -= 1
+            taken += 1
+            continue
         modifier = (modifiers < 2 and i + 1 < len(tokens) and word.isalpha() and low not in CONNECTIVES
                     and tokens[i + 1].group().lower() in ctx.rules.title_words)
         if not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION
@@ -196,6 +202,10 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0) -> list[
         codes = list(dict.fromkeys(p.code for p in ctx.gazetteer.find(ctx.text[sentence_start:start])))[:2]
         return [Speaker(None, None, c, "pair", 0.6) for c in codes] if len(codes) == 2 else []
     country, how = None, ""
+    codes = list(dict.fromkeys(p.code for p in places))
+    joined = all(ctx.text[start + a.end:start + b.start].strip(" ,").lower() in ("and", "") for a, b in zip(places, places[1:]))
+    if len(codes) > 1 and not titles and not name and joined:
+        return [Speaker(None, None, c, "place", 0.8) for c in codes]   # "Britain and France refused ..."
     if places:
         country, how = places[0].code, "place"
     if country is None:

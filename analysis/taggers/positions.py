@@ -237,7 +237,7 @@ def _row(ctx: attr.ArticleContext, article_id: str, sentence: int, start: int, e
 
 
 def _sender_records(ctx: attr.ArticleContext, rules: PositionRules, article_id: str, sents: _Sentences,
-                    i: int, covered: list[tuple[int, int]]) -> list[dict[str, Any]]:
+                    i: int, covered: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[dict[str, Any]]:
     """Sanctions/support of each state that sends the sanctions named in sentence ``i`` (no speech verb needed).
 
     Only in the article's own narration: inside someone's quote the sender is what the speaker says
@@ -254,6 +254,13 @@ def _sender_records(ctx: attr.ArticleContext, rules: PositionRules, article_id: 
         about = next(iter(sorted(roles.targets - {code})), None)
         out.append(_row(ctx, article_id, i, start, end, speaker, weight,
                         Reading("sanctions", "support", 0.8, "positions.stance.own_sanctions"), rule, about))
+    for code, (speakers, deal_stance, at) in roles.parties.items():
+        if any(cs <= at < ce for cs, ce in quoted):
+            continue
+        weight = rules.sender.weight.get("deal_" + deal_stance, 0.6)
+        out.append(_row(ctx, article_id, i, start, end, speakers[0], weight,
+                        Reading("deal", deal_stance, 0.6, "positions.stance.deal_act"),
+                        "positions.deal.party_" + deal_stance, None))
     return out
 
 
@@ -311,9 +318,7 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
             for statement in attr.reported_statements(ctx, s, e):
                 records += _records(ctx, rules, statement, licensed, article_id, sents)
                 spoken.append((statement.start, statement.end))
-        k = bisect.bisect_left(nouns, s)
-        if k < len(nouns) and nouns[k] < e:
-            records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken)
+        records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken, covered)
     return _unique(records)
 
 

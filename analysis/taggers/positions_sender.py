@@ -21,7 +21,7 @@ from analysis.taggers import attribution as attr
 from analysis.taggers.stance import Lexicon, StanceRules, topics_in
 from analysis.vocab import VocabError, read_csv_rows
 
-KINDS = ("verb", "agent", "premod", "compound")
+KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose")
 PASSIVE = ("was ", "were ", "been ", "be ", "being ", "is ", "are ", "not ", "to ", "n't ")
 TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
 
@@ -32,6 +32,7 @@ class SenderRules:
     agent_words: frozenset[str]
     premod_words: frozenset[str]
     compound_heads: frozenset[str]
+    deal_verbs: Lexicon           # entries: "support" / "oppose"
     weight: dict[str, float]
 
 
@@ -41,6 +42,7 @@ class Roles:
 
     senders: dict[str, tuple[list[attr.Speaker], str, int]]   # code -> (speakers, rule, offset of the mention)
     targets: set[str]
+    parties: dict[str, tuple[list[attr.Speaker], str, int]]   # code -> (speakers, deal stance, offset)
 
 
 def load(path: Path) -> tuple[SenderRules, list[dict[str, str]]]:
@@ -60,7 +62,9 @@ def load(path: Path) -> tuple[SenderRules, list[dict[str, str]]]:
             raise VocabError(f"{path}: rule {row['rule_id']}: weight {row['weight']!r} is not a number") from exc
         by_kind[row["kind"]] += [c.strip().lower() for c in row["cues"].split("|") if c.strip()]
     rules = SenderRules(Lexicon((c, c) for c in by_kind["verb"]), frozenset(by_kind["agent"]),
-                        frozenset(by_kind["premod"]), frozenset(by_kind["compound"]), weight)
+                        frozenset(by_kind["premod"]), frozenset(by_kind["compound"]),
+                        Lexicon([(c, "support") for c in by_kind["deal_support"]]
+                                + [(c, "oppose") for c in by_kind["deal_oppose"]]), weight)
     return rules, [{**r, "file": path.name} for r in rows]
 
 
@@ -90,8 +94,9 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
     nouns = [(p, w) for p, t, w in topics_in(stance, ctx.folded, start, end) if t == "sanctions" and w >= stance.weak_topic]
     senders: dict[str, tuple[list[attr.Speaker], str, int]] = {}
     targets: set[str] = set()
+    parties = _deal_parties(ctx, rules, stance, start, end)
     if not nouns:
-        return Roles(senders, targets)
+        return Roles(senders, targets, parties)
     places = [(start + p.start, start + p.end, p) for p in ctx.gazetteer.find(ctx.text[start:end])]
     for n, _ in nouns:
         word_end = n
@@ -138,4 +143,39 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
         if speakers:
             for sp in speakers:
                 senders.setdefault(sp.country, (speakers, "positions.sender.verb", p_start))
-    return Roles(senders, targets)
+    return Roles(senders, targets, parties)
+
+
+NEGATORS = (" not ", "n't ", " never ", " no ")
+OFF_OBJECT = re.compile(r"\b(?:on|about|regarding|concerning|speech|statement|remarks)\b")  # "delivers a speech on jets"
+
+
+def _subject(ctx: attr.ArticleContext, start: int, verb_start: int) -> list[attr.Speaker]:
+    p_start, p_end = attr.phrase_before(ctx, start, verb_start)
+    if p_end <= p_start:
+        return []
+    return attr.describe(ctx, p_start, p_end) or []
+
+
+def _deal_parties(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, start: int,
+                  end: int) -> dict[str, tuple[list[attr.Speaker], str, int]]:
+    """Governments that act on an arms transfer in the sentence: subject of a buying/selling verb
+    (support) or of a halting verb (oppose) whose object is an arms or deal word; negated acts are skipped."""
+    nouns = [p for p, t, w in topics_in(stance, ctx.folded, start, end) if t == "deal" and w >= stance.weak_topic]
+    parties: dict[str, tuple[list[attr.Speaker], str, int]] = {}
+    if not nouns:
+        return parties
+    for hit in rules.deal_verbs.find(ctx.folded, start, end):
+        before = ctx.folded[max(start, hit.start - 8):hit.start]
+        if before.endswith(PASSIVE[:6]) or before.endswith("to "):
+            continue
+        near = [n for n in nouns if hit.end < n <= hit.end + 70 and not ctx.folded.startswith("deliver", n)
+                and not OFF_OBJECT.search(ctx.folded, hit.end, n) and not any(c in ctx.folded[hit.end:n] for c in ".;")]
+        if not near:
+            continue
+        deal_stance = hit.entries[0]
+        if any(neg in " " + ctx.folded[max(start, hit.start - 14):hit.start] for neg in NEGATORS):
+            continue    # "has not ordered" says what did not happen, not what the state wants
+        for sp in _subject(ctx, start, hit.start):
+            parties.setdefault(sp.country, ([sp], deal_stance, hit.start))
+    return parties

@@ -175,7 +175,8 @@ def _parties(rules: Rules, text: str, states: list[tuple[int, Any]], roles: dict
     attached = _attached(text, states, mentions)
     here = bisect.bisect_right(bounds, mention.start)
     explicit = sorted((abs(p.start - mention.start), p.code) for (_, p), j in zip(states, range(len(states)))
-                      if roles[j].get("supplier") and bisect.bisect_right(bounds, p.start) == here)
+                      if roles[j].get("supplier") and not roles[j].get("not_party")
+                      and bisect.bisect_right(bounds, p.start) == here)
     buyer_marked = {p.code for (_, p), j in zip(states, range(len(states))) if roles[j].get("buyer", 0) >= 0.6}
     # "orders from Indian forces": a country the sentence marks as the buyer is not also the seller.
     named = bool(explicit)

@@ -227,15 +227,22 @@ def pair_events(db: Queryable, country: str, counterpart: str, f: Filters, limit
 
     Read from ``pair_events`` (sorted by pair, so DuckDB reads only the two orders' row groups); entities
     filed there only for sharing an article with the pair's sanctions are listed under entities, not here.
+    Whether the table exists is only asked when nothing was found, to keep it off the common path.
     """
-    if _value_filtered(f) or not has_pair_events(db):
+    if _value_filtered(f):
         return _pair_events_scan(db, country, counterpart, f, limit)
-    cols = "source_table, kind, finding_id, article_id, published, evidence, rule, confidence"
+    sql, params = _pair_events_sql(country, counterpart, f, "source_table, kind, finding_id, article_id, published, "
+                                   "evidence, rule, confidence")
+    found = db.query(f"{sql} ORDER BY published DESC, source_table, finding_id LIMIT ?", [*params, limit])
+    if found.empty and not has_pair_events(db):
+        return _pair_events_scan(db, country, counterpart, f, limit)
+    return found.sort_values(["published", "source_table"], kind="stable").reset_index(drop=True)
+
+
+def _pair_events_sql(country: str, counterpart: str, f: Filters, columns: str) -> tuple[str, list[Any]]:
     own, reverse = _events_where(country, counterpart, f), _events_where(country, counterpart, f, reverse=True)
-    return db.query(f"SELECT {cols} FROM pair_events WHERE {own.sql} AND via <> 'article' UNION ALL "
-                    f"SELECT {cols} FROM pair_events WHERE {reverse.sql} "
-                    f"ORDER BY published DESC, source_table, finding_id LIMIT ?", [*own.params, *reverse.params, limit]
-                    ).sort_values(["published", "source_table"], kind="stable").reset_index(drop=True)
+    return (f"SELECT {columns} FROM pair_events WHERE {own.sql} AND via <> 'article' UNION ALL "
+            f"SELECT {columns} FROM pair_events WHERE {reverse.sql}", [*own.params, *reverse.params])
 
 
 def _pair_events_scan(db: Queryable, country: str, counterpart: str, f: Filters, limit: int = 5000) -> pd.DataFrame:
@@ -285,11 +292,12 @@ def pair_entities(db: Queryable, country: str, counterpart: str, f: Filters) -> 
         return _pair_entities_scan(db, country, counterpart, f)
     filed = _events_where(country, counterpart, f.period_only())
     own = finding_where("entities", f.period_only())
-    cols = "finding_id, name, list_name, list_source, list_as_of, published"
+    cols = "name, list_name, list_source, list_as_of, published"
+    # disjoint branches (third-country entities of the pair's articles; each country's own), so no dedupe
     return db.query(
         f"SELECT name, list_name, list_source, list_as_of, count(*) AS mentions, max(published) AS last_seen FROM ("
-        f"SELECT {cols} FROM pair_events WHERE {filed.sql} AND source_table = 'entities' "
-        f"UNION SELECT {cols} FROM entities WHERE {own.sql} AND country IN (?, ?)) "
+        f"SELECT {cols} FROM pair_events WHERE {filed.sql} AND source_table = 'entities' AND via = 'article' "
+        f"UNION ALL SELECT {cols} FROM entities WHERE {own.sql} AND country IN (?, ?)) "
         f"GROUP BY ALL ORDER BY mentions DESC, last_seen DESC, name LIMIT 500",
         [*filed.params, *own.params, country, counterpart])
 

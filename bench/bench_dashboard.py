@@ -139,13 +139,15 @@ def without_pair_events(out: Path) -> Path:
     return scan
 
 
-def _timed(action) -> float:
-    tick = time.perf_counter()
+def _timed(action) -> tuple[float, float]:
+    """Wall and CPU milliseconds of one action (CPU of every thread of this process: DuckDB's too),
+    so figures taken on a shared, loaded machine can still be compared."""
+    tick, cpu = time.perf_counter(), time.process_time()
     action()
-    return (time.perf_counter() - tick) * 1000
+    return (time.perf_counter() - tick) * 1000, (time.process_time() - cpu) * 1000
 
 
-def measure(out: Path, repeat: int) -> dict[str, float]:
+def measure(out: Path, repeat: int) -> dict[str, dict[str, float]]:
     """Cold start, pair switch and filter change on the pair page; first run and a period change on the
     overview, heatmap and explore pages; an action filter on explore."""
     os.environ["SRA_OUTPUT_DIR"] = str(out)
@@ -156,7 +158,7 @@ def measure(out: Path, repeat: int) -> dict[str, float]:
     def app(name: str) -> AppTest:
         return AppTest.from_string(f"from views import {name}\n{name}.render()", default_timeout=600)
 
-    results: dict[str, list[float]] = {}
+    results: dict[str, list[tuple[float, float]]] = {}
 
     def timed(name: str, action) -> None:
         results.setdefault(name, []).append(_timed(action))
@@ -179,7 +181,8 @@ def measure(out: Path, repeat: int) -> dict[str, float]:
             assert not view.exception, view.exception
         timed("explore_action_filter", lambda: view.multiselect(key="w_actions").select("threat").run())
         assert not view.exception, view.exception
-    return {k: round(statistics.median(v), 1) for k, v in results.items()}
+    return {"wall_ms": {k: round(statistics.median(w for w, _ in v), 1) for k, v in results.items()},
+            "cpu_ms": {k: round(statistics.median(c for _, c in v), 1) for k, v in results.items()}}
 
 
 def main() -> int:
@@ -202,7 +205,10 @@ def main() -> int:
         write_pair_events(out)  # folders synthesised before the table existed
     if args.scan:
         out = without_pair_events(out)
-    print(json.dumps({"dataset": str(out), **measure(out, args.repeat)}, indent=2))
+    load = os.getloadavg()[0]
+    figures = measure(out, args.repeat)
+    print(json.dumps({"dataset": str(out), "load_before": round(load, 1), "load_after": round(os.getloadavg()[0], 1),
+                      **figures}, indent=2))
     return 0
 
 

@@ -102,6 +102,7 @@ def test_each_finding_once_per_pair_and_published_from_the_article() -> None:
     ind_usa = built[(built["country"] == "IND") & (built["counterpart"] == "USA")]
     assert set(ind_usa["finding_id"]) == {"s1", "s2", "p1", "q1", "e1"}
     assert ind_usa.set_index("finding_id").loc["e1", "via"] == "score"  # its list's sender, not "article"
+    assert not (built["via"] == "article").any()  # India's own entity: the page lists it from entities
 
 
 def test_no_findings_give_an_empty_typed_table() -> None:

@@ -169,8 +169,12 @@ class _Sentences:
 DESCRIPTIVE = ("stance.sanctions.impose", "positions.stance.sanctions_default")
 
 
-def _own_sanctions(readings: list[Reading], country: str, roles: sender.Roles, verb: attr.Verb) -> list[Reading]:
-    """GUIDELINES: a sender speaking of its own sanctions supports them; a named target opposes them.
+def _own_sanctions(readings: list[Reading], country: str, roles: sender.Roles, verb: attr.Verb,
+                   article_targets: set[str]) -> list[Reading]:
+    """GUIDELINES: a sender speaking of its own sanctions supports them; a target opposes them.
+
+    A state the article names as a target anywhere ("sanctions on X") is read as speaking against
+    the sanctions unless it sends sanctions in the same sentence (counter-sanctions).
 
     When another state sends the sanctions, words such as "imposing new sanctions" describe that
     state's act, not the speaker's wish: they decide nothing for the speaker, who opposes the
@@ -181,7 +185,7 @@ def _own_sanctions(readings: list[Reading], country: str, roles: sender.Roles, v
             return [r for r in readings if r.topic != "sanctions" or r.stance == "support"]
         kept = [r for r in readings if r.topic != "sanctions"]
         return kept + [Reading("sanctions", "support", 0.8, "positions.stance.own_sanctions")]
-    targeted = country in roles.targets
+    targeted = country in roles.targets or country in article_targets
     if targeted:
         readings = [Reading(r.topic, "oppose", r.score, "positions.stance.targeted") if r.topic == "sanctions" else r
                     for r in readings]
@@ -217,7 +221,7 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
             else:
                 mine.append(_default_sanctions(targets, speaker.country))
         if roles is not None:
-            mine = _own_sanctions(mine, speaker.country, roles, verb)
+            mine = _own_sanctions(mine, speaker.country, roles, verb, sents.targeted)
         about = next((p.code for p in places if p.code != speaker.country), None)
         for reading in mine:
             out.append(_row(ctx, article_id, sentence, statement.start, statement.end, speaker, verb.weight,

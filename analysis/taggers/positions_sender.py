@@ -21,7 +21,7 @@ from analysis.taggers import attribution as attr
 from analysis.taggers.stance import Lexicon, StanceRules, topics_in
 from analysis.vocab import VocabError, read_csv_rows
 
-KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose")
+KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block")
 PASSIVE = ("was ", "were ", "been ", "be ", "being ", "is ", "are ", "not ", "to ", "n't ")
 TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
 
@@ -32,6 +32,7 @@ class SenderRules:
     agent_words: frozenset[str]
     premod_words: frozenset[str]
     compound_heads: frozenset[str]
+    premod_block: frozenset[str]  # "the risk of US sanctions": exposure, not a position
     deal_verbs: Lexicon           # entries: "support" / "oppose"
     weight: dict[str, float]
 
@@ -62,7 +63,7 @@ def load(path: Path) -> tuple[SenderRules, list[dict[str, str]]]:
             raise VocabError(f"{path}: rule {row['rule_id']}: weight {row['weight']!r} is not a number") from exc
         by_kind[row["kind"]] += [c.strip().lower() for c in row["cues"].split("|") if c.strip()]
     rules = SenderRules(Lexicon((c, c) for c in by_kind["verb"]), frozenset(by_kind["agent"]),
-                        frozenset(by_kind["premod"]), frozenset(by_kind["compound"]),
+                        frozenset(by_kind["premod"]), frozenset(by_kind["compound"]), frozenset(by_kind["premod_block"]),
                         Lexicon([(c, "support") for c in by_kind["deal_support"]]
                                 + [(c, "oppose") for c in by_kind["deal_oppose"]]), weight)
     return rules, [{**r, "file": path.name} for r in rows]
@@ -111,6 +112,9 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
         for p_start, p_end, place in reversed([x for x in places if x[1] <= bound]):
             gap = ctx.folded[p_end:bound].replace("-", " -").split()
             if len(gap) > 2 or any(g not in rules.premod_words for g in gap):
+                break
+            lead = ctx.folded[max(start, p_start - 40):p_start].split()[-3:]
+            if any(w.strip(",") in rules.premod_block for w in lead):
                 break
             if place.code not in targeted:
                 senders.setdefault(place.code, ([_speaker_for(place.code, "premod", 0.6)], "positions.sender.premod",

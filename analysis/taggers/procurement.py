@@ -320,7 +320,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 value = rules.amounts.value_usd(s_text, year)
             for rule in _stages(m_cues):
                 records.append({
-                    "article_id": article_id, "sentence": sents.sentence[k],
+                    "_k": k, "article_id": article_id, "sentence": sents.sentence[k],
                     "char_start": s_start, "char_end": sents.char_end[k],
                     "confidence": round(confidence * rule.weight + 0.2, 3), "rule": rule.rule_id,
                     "buyer": buyer, "supplier": supplier, "system": m.system, "category": m.category,
@@ -393,14 +393,16 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
     info = articles[articles["article_id"].isin(list(hits))]
     years = dict(zip(info["article_id"], pd.to_datetime(info["published"]).dt.year.fillna(2020).astype(int)))
     titles = dict(zip(info["article_id"], info["title"].fillna("").astype(str))) if "title" in info else {}
-    rows = np.flatnonzero(sentences["article_id"].isin(list(hits)).to_numpy())
-    ids = sentences["article_id"].take(rows).to_numpy()
-    numbers = sentences["sentence"].take(rows).to_numpy()
-    codes, _ = pd.factorize(ids)
+    # Sentence rows of the articles with a hit, as numpy arrays: article ids stay factorised codes
+    # (turning ~10^5 Arrow strings into Python objects cost more than the tagging itself).
+    rows = np.flatnonzero(sentences["article_id"].isin(list(hits)).to_numpy(dtype=bool))
+    codes, uniques = pd.factorize(sentences["article_id"].take(rows))
+    names = uniques.tolist()
+    numbers = sentences["sentence"].to_numpy()[rows]
     order = np.lexsort((numbers, codes))
-    rows, ids, numbers, codes = rows[order], ids[order], numbers[order], codes[order]
-    starts = sentences["char_start"].take(rows).to_numpy()
-    ends = sentences["char_end"].take(rows).to_numpy()
+    rows, numbers, codes = rows[order], numbers[order], codes[order]
+    starts = sentences["char_start"].to_numpy()[rows]
+    ends = sentences["char_end"].to_numpy()[rows]
     cuts = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(rows)]
     # First pass: which sentences name a system (plus the first two, the article's lead); fetch only their text.
     plan = []
@@ -408,7 +410,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
     for lo, hi in zip(cuts, cuts[1:]):
         if lo == hi:
             continue
-        found, generic = hits[ids[lo]]
+        found, generic = hits[names[codes[lo]]]
         local = starts[lo:hi]
         at = np.searchsorted(local, [m.start for m in found] + [m.start for m in generic], side="right") - 1
         keep = sorted({int(k) for k in at if k >= 0} | {k for k in (0, 1) if k < hi - lo})
@@ -417,11 +419,15 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
     texts = sentences["text"].take(rows[needed]).tolist()
     text_of = dict(zip(needed, texts))
     records: list[dict[str, Any]] = []
+    used: set[int] = set()
     for lo, hi, keep in plan:
-        article_id = ids[lo]
+        article_id = names[codes[lo]]
         found, generic = hits[article_id]
         sents = _Sentences(numbers[lo:hi].tolist(), starts[lo:hi].tolist(), ends[lo:hi].tolist(),
                            {k: text_of[lo + k] for k in keep})
-        records.extend(_tag_article(rules, vocab, article_id, titles.get(article_id, ""), years[article_id],
-                                    sents, found, generic))
-    return schemas.finalise(records, "procurement", sentences, articles)
+        for record in _tag_article(rules, vocab, article_id, titles.get(article_id, ""), years[article_id],
+                                   sents, found, generic):
+            used.add(int(rows[lo + record.pop("_k")]))
+            records.append(record)
+    # finalise joins evidence from the sentences frame: hand it only the rows the findings point at.
+    return schemas.finalise(records, "procurement", sentences.take(sorted(used)), info)

@@ -27,12 +27,17 @@ __all__ = ["SanctionsRules", "candidate_sentences", "fold", "load", "tag"]
 WINDOW_BEFORE, WINDOW_AFTER = 70, 45
 # states whose own measures against sanctioning states are counter-sanctions (GUIDELINES: regime OTHER)
 COUNTER_SENDERS = frozenset({"CHN", "RUS"})
+CAATSA_SELLER = "RUS"  # GUIDELINES: CAATSA punishes purchases of Russian arms, so its threats fall on the buyers
 DEFAULT_CUE = "sanctions.action.default_in_force"  # rule id recorded when no action cue is near: in force
 _CLAUSE_END = re.compile(r"[;:()\"“”]|,\s|\b(?:but|while|whereas)\b")
 _INFINITIVE = re.compile(r"\bto\s+$")
 # modals that make relief speculation; "would" and "will" mostly report a decision ("said it would lift")
 _SPECULATIVE = frozenset({"could", "might", "may", "possible", "potential", "if", "whether"})
 _CONDITIONAL = frozenset({"if", "unless"})
+_DECIDED = frozenset({"will", "would"})
+_CONDITION_AFTER = re.compile(r"\b(?:if|unless|should it|should they)\b")
+_REPORTED = re.compile(r"\b(?:said|says|announced|announces|decided|agreed|confirmed|declared)\s+(?:on \w+\s+)?(?:that\s+)?"
+                       r"(?:it|they|he|she|we|the \w+|\w+)?\s*$")
 _IMPOSED_BEFORE = re.compile(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)")
 _IMPOSED_AFTER = re.compile(r"\s+(?:that were |that have been |already )?(?:imposed|levied|placed|slapped)\b")
 _RESPONSE = re.compile(r"\b(?:in response to|in retaliation (?:for|against)|in reaction to)\b")
@@ -135,6 +140,10 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         mod_lo = response.end() if response else lo  # modality before "in response to" is about the response
         neg = nearest(negs, mod_lo, t0, t0, t1)
         hyp = nearest(hyps, mod_lo, t0, t0, t1)
+        conditional = _CONDITION_AFTER.search(low, t1, min(len(low), t1 + 80))
+        if hyp and hyp[1].group(0).lower() in _DECIDED and not conditional \
+                and _REPORTED.search(low, max(0, hyp[1].start() - 40), hyp[1].start()):
+            hyp = None  # "China said it would impose sanctions": a reported decision, not a possibility
         modality = "negated" if neg else "hypothetical" if hyp else "asserted"
         if neg and action == "imposed":
             # "has not ruled out sanctions" is a threat; "declined to impose sanctions" is nothing
@@ -148,7 +157,7 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             # sender offers on conditions ("could be lifted if ...") is
             action = ""
         elif hyp and action == "imposed" and not nearest(cues_of("in_force"), lo, hi, t0, t1) \
-                and (hyp[1].group(0).lower() in _CONDITIONAL or not (
+                and (hyp[1].group(0).lower() in _CONDITIONAL or conditional or not (
                     _IMPOSED_BEFORE.search(low, t0 - 25 if t0 > 25 else 0, t0) or _IMPOSED_AFTER.match(low, t1))):
             # "could impose sanctions", "if Congress imposed sanctions"; but "would fully implement the
             # sanctions" and "will still apply under sanctions imposed on Iran" are in force
@@ -174,7 +183,7 @@ def _usual_sender(items: list[Item]) -> str | None:
 
 
 def _article_records(article_id: str, items: list[Item], default_sender: str | None,
-                     head_target: str | None) -> list[dict[str, Any]]:
+                     head_targets: list[str]) -> list[dict[str, Any]]:
     """Fill each item's missing sender or target from the article and emit one record per pair.
 
     A missing sender is the last sender an earlier sentence named explicitly, else the article's
@@ -182,7 +191,10 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
     proximity), else the headline's country.
     """
     caatsa = any("CAATSA" in it.cues for it in items)
+    head_target = head_targets[0] if head_targets else None
     last_sender, last_target = default_sender, head_target
+    # CAATSA threatens the buyers of Russian arms: a borrowed target of a CAATSA threat is never the seller
+    buyer = next((c for c in head_targets if c != CAATSA_SELLER), None)
     out = []
     for it in items:
         senders, targets, s_how, t_how, carried = it.senders, it.targets, it.s_how, it.t_how, 0
@@ -192,8 +204,13 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
             continue  # a threat that names no one ("sanctions must avoid harming civilians") is talk, not a threat
         if not senders and last_sender:
             senders, carried, s_how = [last_sender], carried + 1, "carried"
+        caatsa_threat = it.action == "threat" and "CAATSA" in it.cues
+        if caatsa_threat and t_how in ("near", "") and targets == [CAATSA_SELLER]:
+            targets = []
         if not targets and last_target and last_target not in senders:
-            targets, carried, t_how = [last_target], carried + 1, "carried"
+            borrowed = buyer if caatsa_threat and last_target == CAATSA_SELLER else last_target
+            if borrowed:
+                targets, carried, t_how = [borrowed], carried + 1, "carried"
         if not senders or not targets:
             continue
         # only what a sentence names explicitly carries on: a borrowed or guessed field never spreads
@@ -201,6 +218,8 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
             last_sender = senders[0]
         if t_how not in ("carried", "near"):
             last_target = targets[0]
+            if last_target != CAATSA_SELLER:
+                buyer = last_target
         for sender, target in [(s, t) for s in senders for t in targets if s != t]:
             out.append({
                 "article_id": article_id, "sentence": it.sentence, "char_start": it.start, "char_end": it.end,
@@ -264,11 +283,11 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
             if not items:
                 continue
             heads = gazetteer.find(title) if isinstance(title, str) else []
-            head_target = next((m.code for m in heads if m.code not in SENDER_FIRST), None)
+            head_targets = list(dict.fromkeys(m.code for m in heads if m.code not in SENDER_FIRST))
             head_sender = next((m.code for m in heads if m.code in SENDER_FIRST), None)
             default = _usual_sender(items) or head_sender or next(
                 (a.code for found in found_actors for a in found if a.code in SENDER_FIRST), None)
-            records += _article_records(aid, items, default, head_target)
+            records += _article_records(aid, items, default, head_targets)
     if not records:
         return schemas.finalise(records, "sanctions", sentences, articles)
     # finalise joins the evidence sentences: hand it only the articles that have findings

@@ -24,7 +24,8 @@ _GLUE = re.compile(r"^(?:\s|-led|-imposed|'s|’s|\bthe\b|\bnew\b|\beconomic\b|\
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got|faces?|facing|faced|under|hit by|risks?|remains?)\b"
                       r"[^,;]{0,30}$", re.I)
 _AGENT_VERB = re.compile(r"^[^,;]*\b(?:impos\w*|slap\w*|announc\w*|put|puts|placed|add\w*|threat\w*|retaliat\w*|"
-                         r"hit|sanction\w*|lift\w*|eas\w*|extend\w*|ban\w*|blacklist\w*)\b", re.I)
+                         r"hit|sanction\w*|lift\w*|eas\w*|extend\w*|ban\w*|blacklist\w*|suspend\w*|halt\w*|"
+                         r"freez\w*)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013\"“”]| - ")
 # the near fallback may cross an appositive comma ("Huawei, a Chinese firm, under export controls") but not a new clause
 _NEAR_BREAK = re.compile(r"[;:()\[\]\u2014\u2013\"“”]| - |,\s*(?:and|but|while|which|who|where|said|says|\w+ing)\b")
@@ -56,6 +57,11 @@ _CAUSE = re.compile(r"\b(?:because of|due to|in response to|in retaliation for|(
 _RELATIVE = re.compile(r"\b(?:on|for|against|to) (?:which|whom|whose)\b")
 # "Russia and China are unable to enforce embargoes": the state that enforces or implements is not the target
 _IMPLEMENTER = re.compile(r"[^,;:]{0,40}?\b(?:enforc\w*|implement\w*|compl(?:y|ied|ies) with|abid\w* by)\b")
+# "Russian S-400", "purchases of Russian weapons": a demonym on the goods names the supplier, not the target
+_SUPPLIER = re.compile(r"(?:-made|-built|\s+(?:made|built|arms|weapons?|military|defen[cs]e|purchases?|deals?|equipment|hardware|"
+                       r"jets?|fighters?|aircraft|systems?|missiles?|air[- ]defen[cs]e|[a-z]{1,4}-\d+\w*|suppliers?|"
+                       r"platforms?|submarines?|helicopters?|tanks?|rifles?)\b)", re.I)
+_HALT_VERB = re.compile(r"(?:suspend|halt|freez|stop|ban)")
 _BY = re.compile(r"^[^,;]{0,25}?\b(?:by|from) (?:the )?$", re.I)
 
 
@@ -107,6 +113,11 @@ def _listed(low: str, actors: list[Actor], actor: Actor) -> bool:
     while hi + 1 < len(actors) and _LIST_SEP.fullmatch(low, actors[hi].end, actors[hi + 1].start):
         hi += 1
     return hi - lo >= 2
+
+
+def supplier(text: str, actor: Actor) -> bool:
+    """True when a demonym modifies the goods bought ("Russian S-400", "Russian weapons"): that is the seller."""
+    return actor.kind == "demonym" and _SUPPLIER.match(text, actor.end) is not None
 
 
 def _hyphenated(low: str, actor: Actor) -> bool:
@@ -194,7 +205,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
             t_how = "retaliating"
     if not targets:
         passive = [a for a in rest if a.code not in SENDER_FIRST and t0 - a.end <= 60
-                   and not _IMPLEMENTER.match(low, a.end, t0)
+                   and not _IMPLEMENTER.match(low, a.end, t0) and not supplier(text, a)
                    and ((not _CLAUSE_BREAK.search(low, a.end, t0) and _PASSIVE.search(text[a.end:t0]))
                         or _APPOSITIVE_PASSIVE.match(low, a.end, t0))]
         if passive:
@@ -204,7 +215,8 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         agents = [a for a in rest if a.code not in targets and a.kind != "organisation"
                   and not _OBJECT.search(low, max(0, a.start - 20), a.start) and not _listed(low, actors, a)]
         preferred = [a for a in agents if a.code in SENDER_FIRST]
-        direct = [a for a in agents if t0 - a.end <= 45 and _AGENT_VERB.search(text[a.end:t0])]
+        verb_end = t1 if _HALT_VERB.match(low, t0) else t0  # "France suspended arms sales": the trigger holds the verb
+        direct = [a for a in agents if t0 - a.end <= 45 and _AGENT_VERB.search(text[a.end:verb_end])]
         verb_subject = [a for a in agents if t0 - a.end <= 30 and _SUBJECT_VERB.match(low, a.end, t0)]
         if verb_subject and (not preferred or verb_subject[-1].start < preferred[0].start):
             # "China put US firms on its list": the subject of the sanctioning verb, not the usual sender after it;
@@ -219,6 +231,10 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         pick = (preferred or direct)
         if pick:
             sender, s_how, sender_actor = pick[0].code, "subject" if preferred else "direct", pick[0]
+            if not preferred:
+                # "Germany and France said they would suspend arms exports": co-subjects are co-senders
+                co_senders += [a.code for a in agents if a is not pick[0] and a.code not in targets
+                               and _coordinated(low, pick[0], a) and a.end <= t0]
     if sender is None:
         speaker = [a for a in after if a.code in SENDER_FIRST and _SPEAKER_AFTER.match(low, a.end)
                    and _SPEAKER_BEFORE.search(low, max(0, a.start - 8), a.start)]
@@ -233,7 +249,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
                 and not not_target.search(text, low, max(0, a.start - 25), a.start)
                 and not _MODIFIER_SUFFIX.match(low, a.end) and not _hyphenated(low, a) and not _listed(low, actors, a)
                 and not (sender_actor is not None and _coordinated(low, sender_actor, a))
-                and not (a.end <= t0 and _IMPLEMENTER.match(low, a.end, t0))
+                and not (a.end <= t0 and _IMPLEMENTER.match(low, a.end, t0)) and not supplier(text, a)
                 and not (a.start >= t1 and (_CAUSE.search(low, t1, a.start) or _RELATIVE.search(low, t1, a.start)))
                 and not _NEAR_BREAK.search(low, min(a.end, t1), max(a.start, t0))]
         if near:

@@ -27,7 +27,8 @@ COLUMNS = ["rule_id", "kind", "pattern", "value", "sender", "weight", "rationale
 # Cheap lower-case cues: a sentence without one of these cannot hold a trigger.
 PREFILTER = ("sanction", "embargo", "waive", "exempt", "blacklist", "entity list", "export control", "export ban",
              "export restriction", "export curb", "caatsa", "countering america", "arms sales", "arms exports",
-             "weapons sales", "arms transfers", "arms deliveries", "weapons exports", "ofac",
+             "weapons sales", "arms transfers", "arms deliveries", "weapons exports", "exports of weapons",
+             "exports of arms", "sales of arms", "sales of weapons", "ofac",
              "foreign assets control")
 
 

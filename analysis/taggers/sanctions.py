@@ -43,11 +43,14 @@ _IMPOSED_AFTER = re.compile(r"\s+(?:that were |that have been |already )?(?:impo
 _RESPONSE = re.compile(r"\b(?:in response to|in retaliation (?:for|against)|in reaction to)\b")
 
 
-def _regime(sender: str, cues: frozenset[str], caatsa: bool, target: str) -> str:
+def _regime(sender: str, cues: frozenset[str], caatsa: bool, target: str, action: str = "imposed") -> str:
     """GUIDELINES "regime": CAATSA where the law is named or described, EU/UN/UK by sender,
-    EXPORT_CONTROL for entity lists and arms-sale halts, counter-sanctions of China or Russia OTHER."""
+    EXPORT_CONTROL for entity lists and arms-sale halts, counter-sanctions of China or Russia OTHER;
+    a US proposal of Security Council sanctions is a threat of UN sanctions."""
     if sender in COUNTER_SENDERS:
         return "OTHER"
+    if sender == "USA" and action == "threat" and "UN" in cues and "CAATSA" not in cues:
+        return "UN"
     if "CAATSA" in cues or (caatsa and sender == "USA" and target not in ("IRN", "PRK")):
         return "CAATSA" if sender == "USA" else "OTHER"
     if sender == "EU":
@@ -224,7 +227,7 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
             out.append({
                 "article_id": article_id, "sentence": it.sentence, "char_start": it.start, "char_end": it.end,
                 "sender": sender, "target": target, "target_entity": None, "action": it.action,
-                "regime": _regime(sender, it.cues, caatsa, target), "trigger_system": None,
+                "regime": _regime(sender, it.cues, caatsa, target, it.action), "trigger_system": None,
                 "modality": it.modality, "confidence": round(max(0.05, min(1.0, it.weight - 0.15 * carried)), 3),
                 "rule": f"{it.rule}@sender.{s_how}@target.{t_how}",
             })

@@ -231,10 +231,10 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         pick = (preferred or direct)
         if pick:
             sender, s_how, sender_actor = pick[0].code, "subject" if preferred else "direct", pick[0]
-            if not preferred:
-                # "Germany and France said they would suspend arms exports": co-subjects are co-senders
-                co_senders += [a.code for a in agents if a is not pick[0] and a.code not in targets
-                               and _coordinated(low, pick[0], a) and a.end <= t0]
+            # "Germany and France said they would suspend arms exports", "the US and the EU kept an embargo":
+            # co-subjects are co-senders (only usual senders beside a usual sender)
+            co_senders += [a.code for a in agents if a is not pick[0] and a.code not in targets and a.end <= t0
+                           and (not preferred or a.code in SENDER_FIRST) and _coordinated(low, pick[0], a)]
     if sender is None:
         speaker = [a for a in after if a.code in SENDER_FIRST and _SPEAKER_AFTER.match(low, a.end)
                    and _SPEAKER_BEFORE.search(low, max(0, a.start - 8), a.start)]

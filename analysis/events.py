@@ -193,11 +193,33 @@ def build_pair_events(findings: Mapping[str, pd.DataFrame], articles: pd.DataFra
     return schemas.conform(pair_events_table(findings, articles, weights).to_pandas(), "pair_events")
 
 
+def _cuts(country: pa.ChunkedArray, rows: int) -> list[int]:
+    """Row-group boundaries: at most ``rows`` per group, and a group never spans a country change
+    unless it is small. Counterpart min/max statistics only prune when a group holds one country
+    (a group from one country's tail to the next one's head spans every counterpart)."""
+    codes = country.combine_chunks().dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    starts = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(codes)]
+    cuts, group_start = [0], 0
+    for run_start, run_end in zip(starts[:-1], starts[1:]):
+        if run_end - group_start > rows and run_start > group_start:
+            cuts.append(run_start)  # close the group before a country that would overflow it
+            group_start = run_start
+        while run_end - group_start > rows:
+            group_start += rows
+            cuts.append(group_start)
+    return [*cuts, len(codes)] if cuts[-1] != len(codes) else cuts
+
+
 def row_groups(events: pd.DataFrame | pa.Table, rows: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
-    """The built (sorted) table in slices of ``rows``; one ``StagedTables.write`` per slice writes one
-    row group, which is what lets DuckDB skip every other pair's rows."""
+    """The built (sorted) table in slices of at most ``rows``, cut at country changes; one
+    ``StagedTables.write`` per slice writes one row group, which is what lets DuckDB skip every other
+    pair's rows."""
     schema = schemas.arrow_schema("pair_events")
     table = events if isinstance(events, pa.Table) else pa.Table.from_pandas(events, schema=schema,
                                                                              preserve_index=False)
-    for offset in range(0, max(table.num_rows, 1), rows):
-        yield table.slice(offset, rows)
+    if table.num_rows == 0:
+        yield table
+        return
+    cuts = _cuts(table.column("country"), rows)
+    for start, end in zip(cuts[:-1], cuts[1:]):
+        yield table.slice(start, end - start)

@@ -138,8 +138,10 @@ def timeline(db: Queryable, table: str, column: str, f: Filters, freq: str = "mo
     if table not in schemas.FINDING_TABLES or column not in schemas.TABLES[table]:
         raise ValueError(f"unknown table/column {table}.{column}")
     where = finding_where(table, f)
-    return db.query(f"SELECT date_trunc(?, published) AS period, coalesce(CAST({column} AS VARCHAR), 'unknown') "
-                    f"AS value, count(*) AS n FROM {table} WHERE {where.sql} AND published IS NOT NULL "
+    # counted per day first, then per period: truncating a million timestamps costs more than the count
+    return db.query(f"SELECT CAST(date_trunc(?, day) AS TIMESTAMP) AS period, value, sum(n)::BIGINT AS n FROM ("
+                    f"SELECT CAST(published AS DATE) AS day, coalesce(CAST({column} AS VARCHAR), 'unknown') AS value, "
+                    f"count(*) AS n FROM {table} WHERE {where.sql} AND published IS NOT NULL GROUP BY ALL) "
                     f"GROUP BY ALL ORDER BY period, value", [freq, *where.params])
 
 
@@ -370,31 +372,49 @@ def article_list(db: Queryable, f: Filters, limit: int = 200) -> pd.DataFrame:
                     f"ORDER BY published DESC NULLS LAST, article_id LIMIT ?", [*where.params, limit])
 
 
-def explore_sql(table: str, f: Filters) -> tuple[str, list[Any]]:
-    """The filtered rows of one table as SQL (also used for exports, so they match the screen)."""
+_ORDER = {"pair_risk": "period", "alerts": "date", "deals": "first_seen", "rejects": "input_file, row"}
+
+
+def _explore_where(table: str, f: Filters) -> Where:
     if table in schemas.FINDING_TABLES:
-        where = finding_where(table, f)
-    elif table == "articles":
+        return finding_where(table, f)
+    if table == "articles":
         where = period_where(f)
         if f.search.strip():
             where.add("(contains(lower(title), lower(?)) OR contains(lower(text), lower(?)))",
                       f.search.strip(), f.search.strip())
         if f.sources:
             where.add(_in("source", f.sources), *f.sources)
-    elif table in ("pair_risk", "alerts", "deals"):
-        where = {"pair_risk": _pair_where, "alerts": _alerts_where}.get(table, lambda x: period_where(x, "last_seen"))(f)
-    elif table == "rejects":
-        where = Where()
-    else:
-        raise ValueError(f"unknown table {table!r}")
-    order = {"pair_risk": "period", "alerts": "date", "deals": "first_seen", "rejects": "input_file, row"}
-    return f"SELECT * FROM {table} WHERE {where.sql} ORDER BY {order.get(table, 'published')}", where.params
+        return where
+    if table in ("pair_risk", "alerts", "deals"):
+        return {"pair_risk": _pair_where, "alerts": _alerts_where}.get(table, lambda x: period_where(x, "last_seen"))(f)
+    if table == "rejects":
+        return Where()
+    raise ValueError(f"unknown table {table!r}")
+
+
+def explore_sql(table: str, f: Filters) -> tuple[str, list[Any]]:
+    """The filtered rows of one table as SQL (also used for exports, so they match the screen)."""
+    where = _explore_where(table, f)
+    return f"SELECT * FROM {table} WHERE {where.sql} ORDER BY {_ORDER.get(table, 'published')}", where.params
 
 
 def explore(db: Queryable, table: str, f: Filters, limit: int = 1000) -> tuple[int, pd.DataFrame]:
-    """The row count of the filtered table and its first ``limit`` rows."""
+    """The row count of the filtered table and its first ``limit`` rows.
+
+    The first rows are found on the order column alone, then only rows up to that value are read
+    whole: sorting every column of a million matching rows to keep a thousand took ~170 ms.
+    """
+    where = _explore_where(table, f)
+    total = int(db.query(f"SELECT count(*) AS n FROM {table} WHERE {where.sql}", where.params)["n"].iloc[0])
+    order = _ORDER.get(table, "published")
     sql, params = explore_sql(table, f)
-    total = int(db.query(f"SELECT count(*) AS n FROM ({sql})", params)["n"].iloc[0])
+    if total > limit and "," not in order:
+        bound = db.query(f"SELECT max(o) AS b FROM (SELECT {order} AS o FROM {table} WHERE {where.sql} "
+                         f"ORDER BY o LIMIT ?)", [*where.params, limit])["b"].iloc[0]
+        if pd.notna(bound):
+            where.add(f"{order} <= ?", bound)
+            sql, params = f"SELECT * FROM {table} WHERE {where.sql} ORDER BY {order}", where.params
     return total, db.query(f"{sql} LIMIT ?", [*params, limit])
 
 

@@ -1,9 +1,11 @@
 """Parquet writes that never leave a half-written table, and DuckDB queries over them.
 
-Tables are streamed into a staging folder inside the output folder, then moved
-into place with ``os.replace`` (atomic on one filesystem) only after every
-table is complete; ``run.json`` is written last. A crash before the commit
-leaves the previous tables untouched; a lock stops two runs interleaving.
+A run streams its tables into a fresh generation folder (``DIR/.gen-<id>/``)
+and writes ``run.json`` there last. The commit is one atomic ``os.replace`` of
+the symlink ``DIR/.current`` to point at the new generation; ``DIR/<table>.parquet``
+and ``DIR/run.json`` are fixed symlinks through ``.current``. So readers see
+either every old table or every new one, never a mix, whatever moment a run
+is killed; a lock stops two runs interleaving.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import fcntl
 import json
 import os
 import shutil
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +28,8 @@ import pyarrow.parquet as pq
 
 from analysis import schemas
 
-STAGING = ".staging"
+CURRENT = ".current"  # symlink to the committed generation folder
+GENERATION_PREFIX = ".gen-"
 LOCK = ".lock"
 
 
@@ -62,14 +67,14 @@ def to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
 
 
 class StagedTables:
-    """Streaming writers for a run's tables in ``out_dir/.staging``; ``commit`` moves them into place."""
+    """Streaming writers for a run's tables in a new generation folder; ``commit`` publishes them at once."""
 
     def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        self.staging = out_dir / STAGING
-        if self.staging.exists():
-            shutil.rmtree(self.staging)  # leftovers of a crashed run: never committed, safe to drop
-        self.staging.mkdir(parents=True)
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        discard_uncommitted(self.out_dir)  # leftovers of a crashed run: never published, safe to drop
+        self.staging = self.out_dir / f"{GENERATION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        self.staging.mkdir()
         self._writers: dict[str, pq.ParquetWriter] = {}
         self.counts: dict[str, int] = {}
 
@@ -101,27 +106,60 @@ class StagedTables:
                 writer.close()
 
     def commit(self, tables: tuple[str, ...], report: dict[str, Any]) -> None:
-        """Move every staged table into place, then write run.json; empty tables are written typed."""
+        """Publish every table and run.json in one atomic step; empty tables are written typed."""
         self.close()
         for table in tables:
             if not self.path(table).exists():
                 self.write(table, schemas.empty(table))
                 self.close(table)
+        for child in self.staging.iterdir():
+            if child.is_dir():  # scratch space (e.g. the Dask engine's input partitions)
+                shutil.rmtree(child)
+        write_json_atomic(self.staging / "run.json", report)
         for table in tables:
             _fsync(self.path(table))
-        for table in tables:
-            os.replace(self.path(table), self.out_dir / f"{table}.parquet")
-        write_json_atomic(self.out_dir / "run.json", report)
-        shutil.rmtree(self.staging, ignore_errors=True)
+        _fsync_dir(self.staging)
+        _point(self.out_dir / CURRENT, self.staging.name)  # the commit: one atomic rename
+        for name in [f"{t}.parquet" for t in tables] + ["run.json"]:
+            link = self.out_dir / name
+            if not (link.is_symlink() and os.readlink(link) == f"{CURRENT}/{name}"):
+                _point(link, f"{CURRENT}/{name}")
+        _fsync_dir(self.out_dir)
+        discard_uncommitted(self.out_dir)
 
     def abort(self) -> None:
         self.close()
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
+def _point(link: Path, target: str) -> None:
+    """Make ``link`` a symlink to ``target`` atomically (replacing whatever was there)."""
+    tmp = link.with_name(f"{link.name}.{os.getpid()}.tmp")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def discard_uncommitted(out_dir: Path) -> None:
+    """Remove generation folders that are not the published one (crashed or superseded runs)."""
+    current = os.readlink(out_dir / CURRENT) if (out_dir / CURRENT).is_symlink() else None
+    for child in out_dir.glob(f"{GENERATION_PREFIX}*"):
+        if child.is_dir() and child.name != current:
+            shutil.rmtree(child, ignore_errors=True)
+
+
 def _fsync(path: Path) -> None:
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:

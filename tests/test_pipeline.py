@@ -101,7 +101,9 @@ def test_killed_run_leaves_previous_tables_and_next_run_completes(tmp_path: Path
     proc = subprocess.Popen([*cmd, "--chunk-size", "200", str(big)], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
-    while not (out / store.STAGING / "articles.parquet").exists() and time.time() < deadline:
+    current = (out / store.CURRENT).readlink().name
+    while time.time() < deadline and not any(
+            g.parent.name != current for g in out.glob(store.GENERATION_PREFIX + "*/articles.parquet")):
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()

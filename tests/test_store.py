@@ -30,7 +30,7 @@ def test_commit_writes_every_table_typed_even_when_empty(tmp_path: Path) -> None
     empty = store.read_table(tmp_path, "sanctions")
     assert empty.empty and list(empty.columns) == list(schemas.SANCTIONS)
     assert store.read_run(tmp_path) == {"run": ["a", "b"]}
-    assert not (tmp_path / store.STAGING).exists()
+    assert [p.name for p in tmp_path.glob(store.GENERATION_PREFIX + "*")] == [(tmp_path / store.CURRENT).readlink().name]
 
 
 def test_failure_mid_write_leaves_previous_tables_intact(tmp_path: Path) -> None:
@@ -46,9 +46,11 @@ def test_failure_mid_write_leaves_previous_tables_intact(tmp_path: Path) -> None
 
 def test_a_crashed_run_leftover_staging_is_discarded(tmp_path: Path) -> None:
     commit(tmp_path, ["old"])
-    (tmp_path / store.STAGING).mkdir()
-    (tmp_path / store.STAGING / "articles.parquet").write_bytes(b"half written")
+    leftover = tmp_path / f"{store.GENERATION_PREFIX}crashed"
+    leftover.mkdir()
+    (leftover / "articles.parquet").write_bytes(b"half written")
     commit(tmp_path, ["next"])
+    assert not leftover.exists()
     assert store.read_table(tmp_path, "articles")["article_id"].tolist() == ["next"]
 
 

@@ -35,6 +35,7 @@ _WINDOW = 40  # characters either side of a country mention that its role cues m
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
                    r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
 
+_LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
 _SUBJECT_REACH = 30  # characters between a country and the verb or system it is directly attached to
 _PREMODIFIER = re.compile(r"('s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",
                          re.IGNORECASE)  # "Russian-made ", "Russia's long-range ": a country word glued to a system
@@ -286,10 +287,13 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                                m.manufacturer, m.surface) for m in ordered]
         # With one system named, no cue can go to the wrong one: clauses only matter when there are several.
         several = len({m.system for m in local}) > 1
-        bounds = procurement_bind.boundaries(rules.clause, s_text) if several else []
+        bounds = procurement_bind.boundaries(rules.clause, s_text)
         bound, unbound = procurement_bind.bind(s_text, local, cues, bounds)
         if unbound and not several:
-            bound = [b + unbound for b in bound]  # one system in the sentence: nothing else the cue could mean
+            # One system in the sentence: a cue near it that found no nearer target still describes it.
+            near = [c for c in unbound if any(c.start - _LOOSE_REACH <= m.start <= c.end + _LOOSE_REACH
+                                              for m in local)]
+            bound = [b + near for b in bound]
         bound = [b if kept else [] for b, kept in zip(bound, keep)]
         if not any(bound):
             continue

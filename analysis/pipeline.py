@@ -32,7 +32,7 @@ from analysis.vocab import Vocab, load_vocab
 
 TAGGERS = ("sanctions", "procurement", "positions", "entities")
 CHUNK_TABLES = ("articles", *TAGGERS)
-ALL_TABLES = ("articles", "rejects", *TAGGERS, "deals", "pair_risk", "alerts")
+ALL_TABLES = ("articles", "rejects", *TAGGERS, "deals", "pair_risk", "alerts", "pair_events")
 VERSIONED = ("pandas", "pyarrow", "duckdb", "ahocorasick-rs", "rapidfuzz", "dask", "streamlit")
 
 Progress = Callable[[int, int], None]
@@ -151,7 +151,7 @@ def post_process(staged: store.StagedTables, timings: Timings) -> None:
 
     Findings an analyst marked wrong (review database) drop out of risk and alerts.
     """
-    from analysis import alerts, deals, dedupe, review, risk
+    from analysis import alerts, deals, dedupe, events, review, risk
 
     tick = time.perf_counter()
     articles = staged.read("articles", columns=["article_id", "published", "title", "text", "source", "url"])
@@ -168,7 +168,11 @@ def post_process(staged: store.StagedTables, timings: Timings) -> None:
         monthly = pair_risk if monthly is None else monthly
     tick = timings.add("pair_risk", tick)
     staged.write("alerts", alerts.build_alerts(monthly, findings, reviews=reviews))
-    timings.add("alerts", tick)
+    tick = timings.add("alerts", tick)
+    # the pair page's lookup table, written in row groups cut at country changes so DuckDB prunes them
+    for part in events.row_groups(events.pair_events_table(review.drop_rejected(findings, reviews), articles)):
+        staged.write("pair_events", part)
+    timings.add("pair_events", tick)
 
 
 def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None,

@@ -69,8 +69,16 @@ def allowed() -> bool:
     return False
 
 
+def _oidc_logged_in() -> bool:
+    """st.user.is_logged_in, False where Streamlit has no user info (AppTest, OIDC not set up)."""
+    try:
+        return bool(st.user.is_logged_in)
+    except (AttributeError, KeyError):
+        return False
+
+
 def _oidc() -> bool:
-    if not auth.is_authlib_missing() and st.user.is_logged_in:
+    if not auth.is_authlib_missing() and _oidc_logged_in():
         email = str(st.user.get("email") or "")
         if not auth.email_allowed(email, _secrets()):
             st.error(f"{safe.md(email) or 'This account'} is not allowed here.")

@@ -172,13 +172,15 @@ def scaling(results: list[Path], plot: Path | None) -> list[dict[str, Any]]:
             rows.append({"articles": run["articles"], "workers": run["workers"], "wall_s": run["wall_s"],
                          "articles_per_s": run["articles_per_s"], "peak_rss_mb": run["peak_rss_mb"],
                          "ms_per_article": 1000 * run["wall_s"] / max(run["articles"], 1),
-                         "post_s": sum(run["stages_s"].get(k, 0.0) for k in ("deals", "pair_risk", "alerts"))})
+                         "cpu_ms_per_article": 1000 * run.get("cpu_s", float("nan")) / max(run["articles"], 1),
+                         "post_s": sum(run["stages_s"].get(k, 0.0) for k in ("deals", "dedupe", "pair_risk", "alerts"))})
     rows.sort(key=lambda r: (r["workers"], r["articles"]))
-    print("| articles | workers | wall s | articles/s | ms/article | cross-article stages s | peak RSS MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| articles | workers | wall s | articles/s | wall ms/article | CPU ms/article | cross-article stages s |"
+          " peak RSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['articles']:,} | {r['workers']} | {r['wall_s']:,.0f} | {r['articles_per_s']:,.0f} | "
-              f"{r['ms_per_article']:.1f} | {r['post_s']:,.1f} | {r['peak_rss_mb']:,} |")
+              f"{r['ms_per_article']:.1f} | {r['cpu_ms_per_article']:.1f} | {r['post_s']:,.1f} | {r['peak_rss_mb']:,} |")
     if plot:
         import matplotlib
         matplotlib.use("Agg")
@@ -188,9 +190,13 @@ def scaling(results: list[Path], plot: Path | None) -> list[dict[str, Any]]:
         for workers in sorted({r["workers"] for r in rows}):
             mine = [r for r in rows if r["workers"] == workers]
             xs = [r["articles"] for r in mine]
-            left.plot(xs, [r["wall_s"] for r in mine], marker="o", label=f"{workers} worker(s)")
-            right.plot(xs, [r["peak_rss_mb"] for r in mine], marker="o", label=f"{workers} worker(s)")
-        left.set(xscale="log", yscale="log", xlabel="articles", ylabel="wall time (s)", title="End-to-end time")
+            left.plot(xs, [r["wall_s"] for r in mine], marker="o", color=f"C{workers}",
+                      label=f"wall, {workers} worker(s)")
+            left.plot(xs, [r["cpu_ms_per_article"] * r["articles"] / 1000 for r in mine], marker="s",
+                      linestyle="--", color=f"C{workers}", label=f"CPU, {workers} worker(s)")
+            right.plot(xs, [r["peak_rss_mb"] for r in mine], marker="o", color=f"C{workers}",
+                       label=f"{workers} worker(s)")
+        left.set(xscale="log", yscale="log", xlabel="articles", ylabel="seconds", title="End-to-end time (wall and CPU)")
         right.set(xscale="log", xlabel="articles", ylabel="peak RSS (MB)", title="Peak memory (process tree)")
         for axis in (left, right):
             axis.grid(True, which="both", alpha=0.3)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from analysis.queries import Filters
-from views import charts, data, nav, state, theme
+from views import charts, data, nav, safe, state, theme
 
 EVIDENCE_SHOWN = 8
 # Latest events drawn and listed: enough to read a pair's story, few enough that the chart and table
@@ -70,8 +69,8 @@ def _events(out_dir: Path, country: str, counterpart: str, f: Filters) -> None:
     st.markdown("**Evidence** (latest first)")
     for row in events.sort_values("published", ascending=False).head(EVIDENCE_SHOWN).itertuples():
         day = row.published.strftime("%Y-%m-%d") if pd.notna(row.published) else "undated"
-        st.html(f'<p class="sra-evidence"><b>{day} · {html.escape(str(row.kind))}</b> — '
-                f"{html.escape(str(row.evidence or ''))}</p>")
+        st.html(f'<p class="sra-evidence"><b>{day} · {safe.html_text(row.kind)}</b> — '
+                f"{safe.html_text(row.evidence or '')}</p>")
     table = st.dataframe(events[["published", "kind", "evidence", "rule", "confidence", "article_id"]],
                          hide_index=True, on_select="rerun", selection_mode="multi-row", key="pair_events_table")
     picked |= set(events.iloc[table.selection.rows]["article_id"]) if table else set()
@@ -85,7 +84,7 @@ def _articles_behind(out_dir: Path, article_ids: list[str]) -> None:
     articles = data.ask(out_dir, "articles_for", article_ids)
     st.markdown("**Articles behind the selection**")
     for row in articles.itertuples():
-        st.page_link(nav.page("article"), label=f"{row.published:%Y-%m-%d} · {row.title or row.article_id}",
+        st.page_link(nav.page("article"), label=f"{row.published:%Y-%m-%d} · {safe.md(row.title or row.article_id, 120)}",
                      query_params={theme.P_ARTICLE: row.article_id}, icon=":material/article:")
 
 

@@ -118,8 +118,6 @@ def test_csv_export_neutralises_formulas(env: Path) -> None:
     assert TITLE in titles  # Parquet is exact
 
 
-@pytest.mark.xfail(strict=True, reason="views/pair.py escapes evidence with html.escape, not views.safe.html_text "
-                   "(owned by the pair-page engineer; the CSS bidi isolation contains it meanwhile)")
 def test_pair_page_evidence_has_no_bidi_override(env: Path) -> None:
     html = "\n".join(str(h.proto.body) for h in page("pair", country="IND", counterpart="USA").get("html"))
     assert BIDI not in html

@@ -166,8 +166,8 @@ def _name(ctx: ArticleContext, start: int, end: int, covered: list[tuple[int, in
     runs: list[list[str]] = [[]]
     for match in TOKEN.finditer(ctx.text, start, end):
         word = match.group()
-        inside = any(s <= match.start() < e for s, e in covered)
-        if word[0].isupper() and not inside and word not in NOT_NAMES and not word.endswith(("'s", "’s")):
+        if word[0].isupper() and word not in NOT_NAMES and not word.endswith(("'s", "’s")) \
+                and not any(s <= match.start() < e for s, e in covered):
             runs[-1].append(word.rstrip(".,"))
         elif runs[-1]:
             runs.append([])

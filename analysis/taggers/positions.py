@@ -121,7 +121,7 @@ def load(data_dir: Path) -> PositionRules:
     return PositionRules(
         attribution=attr.AttributionRules(Lexicon(verbs), Lexicon((t.surface, t) for t in titles),
                                           {k: tuple(v) for k, v in officials.items()}, title_words),
-        stance=StanceRules(Lexicon(topic_cues), Lexicon(stance_cues), Lexicon(scope), WEAK_TOPIC),
+        stance=StanceRules(Lexicon(topic_cues, whole_text=True), Lexicon(stance_cues), Lexicon(scope), WEAK_TOPIC),
         rule_rows=tuple(rows),
         target_words=tuple(target_words),
         sender=sender_rules,
@@ -132,9 +132,10 @@ def _targets(ctx: attr.ArticleContext, rules: PositionRules, start: int, end: in
     """Countries a statement names as the target of sanctions ("sanctions on Iran", "against us" = "self")."""
     found = set()
     for place in places:
-        before = ctx.folded[max(start, start + place.start - 30):start + place.start]
-        if any(t == "sanctions" for _, t, w in topics_in(rules.stance, before)) and \
-                any(w in before.split()[-3:] for w in rules.target_words):
+        lo, hi = max(start, start + place.start - 30), start + place.start
+        before = ctx.folded[lo:hi]
+        if any(w in before.split()[-3:] for w in rules.target_words) and \
+                any(t == "sanctions" for _, t, w in topics_in(rules.stance, ctx.folded, lo, hi)):
             found.add(place.code)
     clause = ctx.folded[start:end]
     if any(f" {w} us" in clause or f" {w} our" in clause for w in rules.target_words):
@@ -298,11 +299,12 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
         k = bisect.bisect_left(cue_positions, s)
         return k < len(cue_positions) and cue_positions[k] < e
 
-    quotes = list(attr.QUOTE.finditer(text))
+    quotes = _quotes_near(text, cue_positions)
     # only quotes and sentences with a topic cue get the attribution rules (the prefilter)
     events: list[tuple[int, str, Any]] = [(q.start(), "quote", i) for i, q in enumerate(quotes)
                                           if has_cue(q.start(), q.end())]
-    events += [(e, "sentence", (s, e)) for s, e in zip(starts, ends) if has_cue(s, e)]
+    cued = sorted({bisect.bisect_right(starts, p) - 1 for p in cue_positions} - {-1})
+    events += [(ends[i], "sentence", (starts[i], ends[i])) for i in cued if has_cue(starts[i], ends[i])]
     # a sentence comes after every quote that starts inside it, so quotes claim their text first
     events.sort(key=lambda ev: (ev[0], ev[1] == "sentence"))
     records: list[dict[str, Any]] = []
@@ -324,6 +326,28 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
                 spoken.append((statement.start, statement.end))
         records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken, covered)
     return _unique(records)
+
+
+def _quotes_near(text: str, cue_positions: list[int]) -> list[Any]:
+    """Quotes of the paragraphs holding a topic cue and of the paragraph before each (split quotes).
+
+    Quotes never cross a line break, so paragraphs without a cue nearby need no quote scan.
+    """
+    if "\"" not in text and "“" not in text:
+        return []
+    spans: list[tuple[int, int]] = []
+    for p in cue_positions:
+        if spans and p < spans[-1][1]:
+            continue
+        para = text.rfind("\n", 0, p)
+        lo = text.rfind("\n", 0, para) + 1 if para > 0 else 0
+        hi = text.find("\n", p)
+        hi = len(text) if hi < 0 else hi
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return [q for lo, hi in spans for q in attr.QUOTE.finditer(text, lo, hi)]
 
 
 def _word_end(folded: str, at: int) -> int:
@@ -349,10 +373,14 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
     rules: PositionRules = vocab.positions
     offsets: dict[str, tuple[list[int], list[int]]] = {}
     ordered = sentences.sort_values(["article_id", "sentence"])
-    for aid, s, e in zip(ordered["article_id"].tolist(), ordered["char_start"].tolist(), ordered["char_end"].tolist()):
-        pair = offsets.setdefault(aid, ([], []))
-        pair[0].append(int(s))
-        pair[1].append(int(e))
+    ids = ordered["article_id"].tolist()
+    starts_all = ordered["char_start"].astype("int64").tolist()
+    ends_all = ordered["char_end"].astype("int64").tolist()
+    lo = 0
+    for k in range(1, len(ids) + 1):   # one slice per article (the frame is sorted by article)
+        if k == len(ids) or ids[k] != ids[lo]:
+            offsets[ids[lo]] = (starts_all[lo:k], ends_all[lo:k])
+            lo = k
     records: list[dict[str, Any]] = []
     dates = pd.to_datetime(articles["published"]).dt.strftime("%Y-%m-%d").fillna("").tolist()
     for aid, text, published in zip(articles["article_id"].tolist(), articles["text"].tolist(), dates):

@@ -92,10 +92,12 @@ def _speaker_for(code: str, rule: str, weight: float) -> attr.Speaker:
 def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, start: int, end: int,
           targeted: set[str]) -> Roles:
     """Sanctions roles in ``text[start:end]`` (one sentence); ``targeted``: the article's targets."""
-    nouns = [(p, w) for p, t, w in topics_in(stance, ctx.folded, start, end) if t == "sanctions" and w >= stance.weak_topic]
+    cues = [(p, t) for p, t, w in topics_in(stance, ctx.folded, start, end) if w >= stance.weak_topic]
+    nouns = [(p, 0.0) for p, t in cues if t == "sanctions"]
     senders: dict[str, tuple[list[attr.Speaker], str, int]] = {}
     targets: set[str] = set()
-    parties = _deal_parties(ctx, rules, stance, start, end)
+    deal_nouns = [p for p, t in cues if t == "deal"]
+    parties = _deal_parties(ctx, rules, start, end, deal_nouns) if deal_nouns else {}
     if not nouns:
         return Roles(senders, targets, parties)
     places = [(start + p.start, start + p.end, p) for p in ctx.gazetteer.find(ctx.text[start:end])]
@@ -161,14 +163,11 @@ def _subject(ctx: attr.ArticleContext, start: int, verb_start: int) -> list[attr
     return attr.describe(ctx, p_start, p_end) or []
 
 
-def _deal_parties(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, start: int,
-                  end: int) -> dict[str, tuple[list[attr.Speaker], str, int]]:
+def _deal_parties(ctx: attr.ArticleContext, rules: SenderRules, start: int, end: int,
+                  nouns: list[int]) -> dict[str, tuple[list[attr.Speaker], str, int]]:
     """Governments that act on an arms transfer in the sentence: subject of a buying/selling verb
     (support) or of a halting verb (oppose) whose object is an arms or deal word; negated acts are skipped."""
-    nouns = [p for p, t, w in topics_in(stance, ctx.folded, start, end) if t == "deal" and w >= stance.weak_topic]
     parties: dict[str, tuple[list[attr.Speaker], str, int]] = {}
-    if not nouns:
-        return parties
     for hit in rules.deal_verbs.find(ctx.folded, start, end):
         before = ctx.folded[max(start, hit.start - 8):hit.start]
         if before.endswith(PASSIVE[:6]) or before.endswith("to "):

@@ -11,6 +11,7 @@ positions_topics.csv); nothing here names a word.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,12 +23,28 @@ SUB_CLAUSE = re.compile(r"(?<=[.!?;])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
 STANCES = ("support", "oppose", "neutral")
 
 
-def fold(text: str) -> str:
+class Folded(str):
+    """A folded article text that remembers each lexicon's hits over the whole text.
+
+    Every lexicon is matched once per article (one Aho-Corasick pass); later look-ups for a
+    sentence, quote or phrase are a binary search into those hits instead of a new scan.
+    """
+
+    def hits(self, lexicon: "Lexicon") -> tuple[list[int], list["Hit"]]:
+        cache = self.__dict__.setdefault("_hits", {})
+        key = id(lexicon)
+        if key not in cache:
+            found = lexicon.scan(str(self), 0, len(self))
+            cache[key] = ([h.start for h in found], found)
+        return cache[key]
+
+
+def fold(text: str) -> Folded:
     """Lower-case ``text`` keeping its length, so offsets into the fold index the original."""
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return Folded(lowered)
 
 
 @dataclass(frozen=True)
@@ -46,7 +63,10 @@ class Lexicon:
     One automaton for the whole list keeps matching linear in the text length.
     """
 
-    def __init__(self, cues: Iterable[tuple[str, Any]]):
+    def __init__(self, cues: Iterable[tuple[str, Any]], whole_text: bool = False):
+        # True: matched once over the whole article and then looked up (topic cues, asked about every span);
+        # False: matched per span (lexicons asked about a few short spans only, where a full scan costs more)
+        self.whole_text = whole_text
         table: dict[str, list[Any]] = {}
         prefix: dict[str, bool] = {}
         for cue, entry in cues:
@@ -69,10 +89,24 @@ class Lexicon:
                            if self.patterns else None)
 
     def find(self, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
-        """Cue hits in ``folded[start:end]`` with offsets into ``folded``."""
+        """Cue hits in ``folded[start:end]`` with offsets into ``folded`` (a :class:`Folded` text is scanned once)."""
+        end = len(folded) if end is None else end
+        if self.whole_text and isinstance(folded, Folded):
+            starts, found = folded.hits(self)
+            out = []
+            for k in range(bisect.bisect_left(starts, start), len(found)):
+                hit = found[k]
+                if hit.start >= end:
+                    break
+                if hit.end <= end:
+                    out.append(hit)
+            return out
+        return self.scan(folded, start, end)
+
+    def scan(self, folded: str, start: int, end: int) -> list[Hit]:
+        """Run the automaton over ``folded[start:end]``."""
         if self._automaton is None:
             return []
-        end = len(folded) if end is None else end
         hits = []
         for index, s, e in self._automaton.find_matches_as_indexes(folded[start:end]):
             s += start

@@ -25,23 +25,13 @@ import pandas as pd
 
 from analysis import schemas
 from analysis.catalogue import SystemMention, _lower
-from analysis.taggers import procurement_bind, procurement_values
+from analysis.taggers import procurement_bind, procurement_parties, procurement_values
 from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
          "not_party", "not_party_after")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
-_WINDOW = 40  # characters either side of a country mention that its role cues may use
-_SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
-                   r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
-
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
-_SUBJECT_REACH = 30  # characters between a country and the verb or system it is directly attached to
-_PREMODIFIER = re.compile(r"('s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",
-                         re.IGNORECASE)  # "Russian-made ", "Russia's long-range ": a country word glued to a system
-_LISTED = re.compile(r"\b(and|or|with|between)\s+(the\s+)?$", re.IGNORECASE)  # a co-listed party, not the seller
-
-
 @dataclass(frozen=True)
 class Rule:
     rule_id: str
@@ -132,102 +122,6 @@ class _Context:
     last_buyer: str | None = None
 
 
-def _companies(rules: Rules, text: str) -> list[tuple[int, str, str]]:
-    out = []
-    for index, start, end in rules.company_matcher.find_matches_as_indexes(_lower(text)):
-        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
-            continue
-        surface = text[start:end]
-        if surface.isupper() != rules.company_surfaces[index].isupper() and len(surface) <= 4:
-            continue  # short acronyms (HAL, BEL, IAI) only in capitals
-        name, country = rules.companies[rules.company_surfaces[index]]
-        out.append((start, name, country))
-    return out
-
-
-def _roles(rules: Rules, text: str, places: list[Any]) -> dict[int, dict[str, float]]:
-    """Role scores of each country mention from the words right around it."""
-    roles: dict[int, dict[str, float]] = {}
-    for i, p in enumerate(places):
-        before, after = text[max(0, p.start - _WINDOW):p.start], text[p.end:p.end + _WINDOW]
-        score: dict[str, float] = {}
-        live = {kind for kind, combined in rules.by_kind.items()
-                if combined.search(before if kind.endswith("_before") or kind == "not_party" else after)}
-        for rule in rules.rules:
-            if rule.kind not in live:
-                continue
-            side = before if rule.kind.endswith("_before") or rule.kind == "not_party" else after
-            if not rule.pattern.search(side):
-                continue
-            role = "not_party" if rule.kind.startswith("not_party") else rule.kind.split("_")[0]
-            score[role] = max(score.get(role, 0.0), rule.weight)
-        roles[i] = score
-    return roles
-
-
-def _parties(rules: Rules, text: str, states: list[tuple[int, Any]], roles: dict[int, dict[str, float]],
-             mention: SystemMention, companies: list[tuple[int, str, str]], ctx: _Context,
-             bounds: list[int], mentions: list[SystemMention]) -> tuple[str | None, str | None, float]:
-    """(buyer, supplier, confidence) for one system mention in one sentence.
-
-    An explicit supplier ("from France") counts only in the mention's own clause, the nearest one
-    winning: "the Gripen from Sweden, while the Rafale ..." does not make Sweden sell the Rafale.
-    """
-    attached = _attached(text, states, mentions)
-    here = bisect.bisect_right(bounds, mention.start)
-    explicit = sorted((abs(p.start - mention.start), p.code) for (_, p), j in zip(states, range(len(states)))
-                      if roles[j].get("supplier") and not roles[j].get("not_party")
-                      and bisect.bisect_right(bounds, p.start) == here)
-    buyer_marked = {p.code for (_, p), j in zip(states, range(len(states))) if roles[j].get("buyer", 0) >= 0.6}
-    # "orders from Indian forces": a country the sentence marks as the buyer is not also the seller.
-    named = bool(explicit)
-    explicit = [e for e in explicit if e[1] not in buyer_marked]
-    supplier = explicit[0][1] if explicit else None
-    sell = _SELL.search(text) if not named else None
-    if supplier is None and sell and buyer_marked:
-        before_verb = [p.code for _, p in states if sell.start() - _SUBJECT_REACH <= p.end <= sell.start()
-                       and p.code not in buyer_marked and not _LISTED.search(text, max(0, p.start - 8), p.start)]
-        if before_verb:
-            supplier = before_verb[-1]
-    if supplier is None:
-        supplier = mention.origin or None
-    if supplier is None:
-        makers = {c for _, _, c in companies if c}
-        supplier = makers.pop() if len(makers) == 1 else None
-    best, best_score = None, -1e9
-    for j, (_, p) in enumerate(states):
-        role = roles[j]
-        if p.code == supplier or (role.get("not_party") or role.get("supplier")) and not role.get("buyer"):
-            continue
-        owner = attached.get(j)
-        if owner is not None and owner is not mention:
-            continue  # "Russian P-800" or "Indian Su-30" speaks of that other system, not of this one
-        if p.start <= mention.start:
-            distance = mention.start - p.start
-        else:  # "F-15s to Qatar": a country right after the system is its buyer; further on it counts triple
-            gap = p.start - mention.end
-            distance = gap if gap <= _SUBJECT_REACH else 3 * gap
-        score = role.get("buyer", 0.0) - distance / 400
-        if score > best_score:
-            best, best_score = p.code, score
-    confidence = 0.8
-    if best is None:
-        best = ctx.buyer_of.get(mention.system) or ctx.last_buyer
-        confidence = 0.55
-    return best, supplier, confidence
-
-
-def _attached(text: str, states: list[tuple[int, Any]], mentions: list[SystemMention]) -> dict[int, SystemMention]:
-    """Country mentions that premodify a system ("Russian-made S-400", "Indian Su-30MKI"), by state index."""
-    out: dict[int, SystemMention] = {}
-    starts = [m.start for m in mentions]
-    for j, (_, p) in enumerate(states):
-        k = bisect.bisect_left(starts, p.end)
-        if k < len(mentions) and _PREMODIFIER.fullmatch(text, p.end, mentions[k].start):
-            out[j] = mentions[k]
-    return out
-
-
 def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
     """The bound cues of one mention, one rule per stage."""
     seen: dict[str, Rule] = {}
@@ -246,7 +140,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         k = bisect.bisect_right(starts, mention.start) - 1
         if k >= 0:
             per_sentence.setdefault(k, ([], []))[1 if is_generic else 0].append(mention)
-    ctx = _Context({}, {}, _title_buyer(rules, vocab, title))
+    ctx = _Context({}, {}, procurement_parties.title_buyer(rules, vocab, title))
     records: list[dict[str, Any]] = []
     lead: set[str] | None = None
     for k in sorted(per_sentence):
@@ -301,15 +195,16 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             continue
         places = vocab.gazetteer.find(s_text)
         states = [(i, p) for i, p in enumerate(places) if len(p.code) == 3]
-        roles = _roles(rules, s_text, [p for _, p in states])
-        companies = _companies(rules, s_text)
+        roles = procurement_parties.roles(rules, s_text, [p for _, p in states])
+        companies = procurement_parties.companies(rules, s_text)
         value: float | None | bool = False  # computed once, on the sentence's first record
         names = sorted({name for _, name, _ in companies})
         for m, m_cues in zip(local, bound):
             if not m_cues:
                 continue
             generic_only = not resolved
-            buyer, supplier, confidence = _parties(rules, s_text, states, roles, m, companies, ctx, bounds, local)
+            buyer, supplier, confidence = procurement_parties.parties(
+                rules, s_text, states, roles, m, companies, ctx.buyer_of.get(m.system) or ctx.last_buyer, bounds, local)
             if generic_only:
                 if lead is None:
                     lead = _lead_codes(vocab, title, sents)
@@ -354,19 +249,6 @@ def _absorb_heads(systems: list[SystemMention],
 def _refers_back(rules: Rules, text: str, start: int) -> bool:
     """A generic word refers to the system named before only after a determiner ("the jets")."""
     return rules.anaphor is not None and rules.anaphor.search(text[max(0, start - 30):start]) is not None
-
-
-def _title_buyer(rules: Rules, vocab: Any, title: str) -> str | None:
-    """The one country a headline marks as the buyer ("rifles ready for delivery to Indian Army"), if any.
-
-    It seeds the article context, so an opening sentence that names no buyer can still be placed.
-    """
-    if not title:
-        return None
-    states = [p for p in vocab.gazetteer.find(title) if len(p.code) == 3]
-    roles = _roles(rules, title, states)
-    marked = {p.code for j, p in enumerate(states) if roles[j].get("buyer", 0) >= 1.0}
-    return marked.pop() if len(marked) == 1 else None
 
 
 def _lead_codes(vocab: Any, title: str, sents: _Sentences) -> set[str]:

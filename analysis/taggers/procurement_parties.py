@@ -1,0 +1,134 @@
+"""Who buys and who sells in one sentence: role cues around country mentions, makers, headlines.
+
+Split from ``procurement.py`` so the tagger reads as sentence flow and this module as the party
+rules (``buyer_*``, ``supplier_*``, ``not_party*`` rows of ``procurement_rules.csv``).  ``rules`` is
+the tagger's ``Rules``; kept as ``Any`` here to avoid an import cycle.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Any
+
+from analysis.catalogue import SystemMention, _lower
+
+_WINDOW = 40  # characters either side of a country mention that its role cues may use
+_SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
+                   r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
+
+_SUBJECT_REACH = 30  # characters between a country and the verb or system it is directly attached to
+_PREMODIFIER = re.compile(r"('s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",
+                         re.IGNORECASE)  # "Russian-made ", "Russia's long-range ": a country word glued to a system
+_LISTED = re.compile(r"\b(and|or|with|between)\s+(the\s+)?$", re.IGNORECASE)  # a co-listed party, not the seller
+
+
+
+
+def companies(rules: Any, text: str) -> list[tuple[int, str, str]]:
+    out = []
+    for index, start, end in rules.company_matcher.find_matches_as_indexes(_lower(text)):
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            continue
+        surface = text[start:end]
+        if surface.isupper() != rules.company_surfaces[index].isupper() and len(surface) <= 4:
+            continue  # short acronyms (HAL, BEL, IAI) only in capitals
+        name, country = rules.companies[rules.company_surfaces[index]]
+        out.append((start, name, country))
+    return out
+
+
+def roles(rules: Any, text: str, places: list[Any]) -> dict[int, dict[str, float]]:
+    """Role scores of each country mention from the words right around it."""
+    roles: dict[int, dict[str, float]] = {}
+    for i, p in enumerate(places):
+        before, after = text[max(0, p.start - _WINDOW):p.start], text[p.end:p.end + _WINDOW]
+        score: dict[str, float] = {}
+        live = {kind for kind, combined in rules.by_kind.items()
+                if combined.search(before if kind.endswith("_before") or kind == "not_party" else after)}
+        for rule in rules.rules:
+            if rule.kind not in live:
+                continue
+            side = before if rule.kind.endswith("_before") or rule.kind == "not_party" else after
+            if not rule.pattern.search(side):
+                continue
+            role = "not_party" if rule.kind.startswith("not_party") else rule.kind.split("_")[0]
+            score[role] = max(score.get(role, 0.0), rule.weight)
+        roles[i] = score
+    return roles
+
+
+def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[int, dict[str, float]],
+             mention: SystemMention, companies: list[tuple[int, str, str]], fallback: str | None,
+             bounds: list[int], mentions: list[SystemMention]) -> tuple[str | None, str | None, float]:
+    """(buyer, supplier, confidence) for one system mention in one sentence.
+
+    An explicit supplier ("from France") counts only in the mention's own clause, the nearest one
+    winning: "the Gripen from Sweden, while the Rafale ..." does not make Sweden sell the Rafale.
+    """
+    glued = attached(text, states, mentions)
+    here = bisect.bisect_right(bounds, mention.start)
+    explicit = sorted((abs(p.start - mention.start), p.code) for (_, p), j in zip(states, range(len(states)))
+                      if roles[j].get("supplier") and not roles[j].get("not_party")
+                      and bisect.bisect_right(bounds, p.start) == here)
+    buyer_marked = {p.code for (_, p), j in zip(states, range(len(states))) if roles[j].get("buyer", 0) >= 0.6}
+    # "orders from Indian forces": a country the sentence marks as the buyer is not also the seller.
+    named = bool(explicit)
+    explicit = [e for e in explicit if e[1] not in buyer_marked]
+    supplier = explicit[0][1] if explicit else None
+    sell = _SELL.search(text) if not named else None
+    if supplier is None and sell and buyer_marked:
+        before_verb = [p.code for _, p in states if sell.start() - _SUBJECT_REACH <= p.end <= sell.start()
+                       and p.code not in buyer_marked and not _LISTED.search(text, max(0, p.start - 8), p.start)]
+        if before_verb:
+            supplier = before_verb[-1]
+    if supplier is None:
+        supplier = mention.origin or None
+    if supplier is None:
+        makers = {c for _, _, c in companies if c}
+        supplier = makers.pop() if len(makers) == 1 else None
+    best, best_score = None, -1e9
+    for j, (_, p) in enumerate(states):
+        role = roles[j]
+        if p.code == supplier or (role.get("not_party") or role.get("supplier")) and not role.get("buyer"):
+            continue
+        owner = glued.get(j)
+        if owner is not None and owner is not mention:
+            continue  # "Russian P-800" or "Indian Su-30" speaks of that other system, not of this one
+        if p.start <= mention.start:
+            distance = mention.start - p.start
+        else:  # "F-15s to Qatar": a country right after the system is its buyer; further on it counts triple
+            gap = p.start - mention.end
+            distance = gap if gap <= _SUBJECT_REACH else 3 * gap
+        score = role.get("buyer", 0.0) - distance / 400
+        if score > best_score:
+            best, best_score = p.code, score
+    confidence = 0.8
+    if best is None:
+        best = fallback
+        confidence = 0.55
+    return best, supplier, confidence
+
+
+def attached(text: str, states: list[tuple[int, Any]], mentions: list[SystemMention]) -> dict[int, SystemMention]:
+    """Country mentions that premodify a system ("Russian-made S-400", "Indian Su-30MKI"), by state index."""
+    out: dict[int, SystemMention] = {}
+    starts = [m.start for m in mentions]
+    for j, (_, p) in enumerate(states):
+        k = bisect.bisect_left(starts, p.end)
+        if k < len(mentions) and _PREMODIFIER.fullmatch(text, p.end, mentions[k].start):
+            out[j] = mentions[k]
+    return out
+
+
+def title_buyer(rules: Any, vocab: Any, title: str) -> str | None:
+    """The one country a headline marks as the buyer ("rifles ready for delivery to Indian Army"), if any.
+
+    It seeds the article context, so an opening sentence that names no buyer can still be placed.
+    """
+    if not title:
+        return None
+    states = [p for p in vocab.gazetteer.find(title) if len(p.code) == 3]
+    found = roles(rules, title, states)
+    marked = {p.code for j, p in enumerate(states) if found[j].get("buyer", 0) >= 1.0}
+    return marked.pop() if len(marked) == 1 else None

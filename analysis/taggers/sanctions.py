@@ -34,6 +34,8 @@ _INFINITIVE = re.compile(r"\bto\s+$")
 # modals that make relief speculation; "would" and "will" mostly report a decision ("said it would lift")
 _SPECULATIVE = frozenset({"could", "might", "may", "possible", "potential", "if", "whether"})
 _CONDITIONAL = frozenset({"if", "unless"})
+_WAIVED_FROM = re.compile(r"\b(?:waivers?|exemptions?|exempt(?:ed)?|carve-outs?) (?:from|of|to) (?:the |any |us |u\.s\. )?$")
+_UNDECIDED = re.compile(r"\b(?:decid\w*|decision|determin\w*|ruled on|made up)\b")
 _DECIDED = frozenset({"will", "would"})
 _CONDITION_AFTER = re.compile(r"\b(?:if|unless|should it|should they)\b")
 _REPORTED = re.compile(r"\b(?:said|says|announced|announces|decided|agreed|confirmed|declared)\s+(?:on \w+\s+)?(?:that\s+)?"
@@ -122,6 +124,10 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         t0, t1 = m.start(), m.end()
         if trig.rule_id.endswith(".caatsa") and len(triggers) > 1:
             continue  # the law's name only sets the regime when another trigger carries the action
+        if trig.value == "waiver" and "tariff" in low and "sanction" not in low:
+            continue  # GUIDELINES: trade-war tariffs are not sanctions, so an exemption from them is no waiver
+        if _WAIVED_FROM.search(low, max(0, t0 - 40), t0):
+            continue  # "a waiver from sanctions": the sanctions are what the waiver is about, not a second tuple
         lo, hi = max(0, t0 - WINDOW_BEFORE), min(len(text), t1 + WINDOW_AFTER)
         # a cue after the trigger counts only in the same clause and not as another infinitive
         # ("implement U.N. sanctions and to suspend ties": "suspend" is not about the sanctions)
@@ -151,8 +157,11 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         if neg and action == "imposed":
             # "has not ruled out sanctions" is a threat; "declined to impose sanctions" is nothing
             action = "threat" if hyp or (cue and cue[0].value == "threat") else ""
-        elif neg and action == "waiver":
-            action = "threat"  # "no blanket waiver": a waiver denied is a threat
+        elif neg and action == "waiver" and not _UNDECIDED.search(low, neg[1].end(), t0):
+            action = "threat"  # "no blanket waiver": a waiver denied is a threat; "has not decided on a waiver" is debated
+        elif action == "lifted" and trig.rule_id.endswith(".caatsa"):
+            # a law is not lifted: a lift cue beside its name is about the deal ("urged Jakarta to drop it, citing CAATSA")
+            action = "threat" if nearest(acts, lo, t0, t0, t1, "threat") else ""
         elif action == "lifted" and not nearest(cues_of("relief_offer"), 0, len(text), t0, t1) and (
                 neg or question or nearest(cues_of("relief_demand"), lo, hi, t0, t1)
                 or (hyp and hyp[1].group(0).lower() in _SPECULATIVE)):
@@ -207,7 +216,7 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
             continue  # a threat that names no one ("sanctions must avoid harming civilians") is talk, not a threat
         if not senders and last_sender:
             senders, carried, s_how = [last_sender], carried + 1, "carried"
-        caatsa_threat = it.action == "threat" and "CAATSA" in it.cues
+        caatsa_threat = it.action in ("threat", "waiver") and "CAATSA" in it.cues
         if caatsa_threat and t_how in ("near", "") and targets == [CAATSA_SELLER]:
             targets = []
         if not targets and last_target and last_target not in senders:

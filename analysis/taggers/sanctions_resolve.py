@@ -25,7 +25,7 @@ _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got|faces?|facing
                       r"[^,;]{0,30}$", re.I)
 _AGENT_VERB = re.compile(r"^[^,;]*\b(?:impos\w*|slap\w*|announc\w*|put|puts|placed|add\w*|threat\w*|retaliat\w*|"
                          r"hit|sanction\w*|lift\w*|eas\w*|extend\w*|ban\w*|blacklist\w*|suspend\w*|halt\w*|"
-                         r"freez\w*)\b", re.I)
+                         r"freez\w*|froze|barr\w*)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013\"“”]| - ")
 # the near fallback may cross an appositive comma ("Huawei, a Chinese firm, under export controls") but not a new clause
 _NEAR_BREAK = re.compile(r"[;:()\[\]\u2014\u2013\"“”]| - |,\s*(?:and|but|while|which|who|where|said|says|\w+ing)\b")
@@ -46,14 +46,17 @@ _SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had|also|then|later|will|would|co
 _SPEAKER_BEFORE = re.compile(r",\s*(?:the\s+)?$")
 _SPEAKER_AFTER = re.compile(r"\s+(?:said|says|announced|confirmed|stated|added)\b")
 # "threatened to sanction US defence companies": the object right after a sanctioning verb is its target
-_VERB_TRIGGER = frozenset({"sanction", "sanctioned", "sanctioning", "blacklist", "blacklisted", "blacklisting"})
-_OBJECT_GAP = re.compile(r"\s+(?:(?:the|a|an|its|their|two|three|four|five|several|more|some|\w+ish|\w+ese|\w+ian)\s+)?$")
+_VERB_TRIGGER = frozenset({"sanction", "sanctioned", "sanctioning", "blacklist", "blacklisted", "blacklisting",
+                           "ban", "bans", "banned", "banning", "barred"})
+_OBJECT_GAP = re.compile(r"\s+(?:(?:the|a|an|its|their|most|all|two|three|four|five|six|seven|eight|nine|ten|\d+|several|more|"
+                         r"some|\w+ish|\w+ese|\w+ian)\s+)?$")
 # "MOSCOW (Reuters) -": a dateline names where the story was filed, not a subject
 _DATELINE = re.compile(r"\s*(?:\(|\u2014|\u2013|-\s)")
 _RETALIATION = re.compile(r"\b(?:in retaliation (?:for|against)|in response to|retaliat\w* (?:for|against))\b[^.;]{0,30}$")
 _NEAR_KINDS = frozenset({"name", "demonym", "actor", "organisation"})
 # "sanctions because of their actions against Ukraine": the country after a cause phrase is not the target
-_CAUSE = re.compile(r"\b(?:because of|due to|in response to|in retaliation for|(?:for|over) (?:its|their|his|her))\b")
+_CAUSE = re.compile(r"\b(?:because of|due to|in response to|in retaliation for|(?:for|over) (?:its|their|his|her)|"
+                    r"associated with|linked to|involved in|responsible for)\b")
 _RELATIVE = re.compile(r"\b(?:on|for|against|to) (?:which|whom|whose)\b")
 # "Russia and China are unable to enforce embargoes": the state that enforces or implements is not the target
 _IMPLEMENTER = re.compile(r"[^,;:]{0,40}?\b(?:enforc\w*|implement\w*|compl(?:y|ied|ies) with|abid\w* by)\b")
@@ -61,7 +64,9 @@ _IMPLEMENTER = re.compile(r"[^,;:]{0,40}?\b(?:enforc\w*|implement\w*|compl(?:y|i
 _SUPPLIER = re.compile(r"(?:-made|-built|\s+(?:made|built|arms|weapons?|military|defen[cs]e|purchases?|deals?|equipment|hardware|"
                        r"jets?|fighters?|aircraft|systems?|missiles?|air[- ]defen[cs]e|[a-z]{1,4}-\d+\w*|suppliers?|"
                        r"platforms?|submarines?|helicopters?|tanks?|rifles?)\b)", re.I)
-_HALT_VERB = re.compile(r"(?:suspend|halt|freez|stop|ban)")
+# "banned imports from the United States": the country the goods come from is the target, not the agent
+_GOODS_FROM = re.compile(r"\b(?:imports|exports|goods|products) from (?:the )?$")
+_HALT_VERB = re.compile(r"(?:suspend|halt|freez|froze|stop|ban|barred)")
 _BY = re.compile(r"^[^,;]{0,25}?\b(?:by|from) (?:the )?$", re.I)
 
 
@@ -164,7 +169,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
     for a in after:
         if a.start - t1 > 40:
             break
-        if a.kind != "organisation" and _BY.search(text[t1:a.start]):
+        if a.kind != "organisation" and _BY.search(text[t1:a.start]) and not _GOODS_FROM.search(low, t1, a.start):
             sender, s_how, sender_actor = a.code, "agent", a
             break
     premod = before[-1] if before and _GLUE.match(text[before[-1].end:t0]) else None
@@ -177,6 +182,8 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
             i -= 1
     if premod is not None and text[premod.end:premod.end + 8].lower().startswith("-related"):
         premod = None
+    if premod is not None and premod.code not in SENDER_FIRST and (low[t0:t1] in _VERB_TRIGGER or _HALT_VERB.match(low, t0)):
+        premod = None  # "Moscow barred ...", "China blacklisted ...": the country before the verb is its subject
     after_prep = [a for a in after if a.start - t1 <= 60 and a.code != sender and _prep_target(text, low, t1, a, preps)]
     if premod is not None:
         if sender is None and premod.kind != "organisation" and (premod.code in SENDER_FIRST or after_prep):
@@ -190,9 +197,10 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
             after_prep = obj
     if after_prep:
         group = [after_prep[0]]
-        for a in after_prep[1:]:
-            if re.fullmatch(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+", text[group[-1].end:a.start], re.I):
-                group.append(a)
+        for a in after[after.index(after_prep[0]) + 1:]:
+            if a.code == "UN" or not _LIST_SEP.fullmatch(low, group[-1].end, a.start):
+                break  # "on North Korea and the U.N. Security Council imposed ...": the UN starts a new clause
+            group.append(a)
         targets += [a.code for a in group if a.code not in targets]
         t_how = t_how or "prep"
     rest = [a for a in before if a is not premod]
@@ -204,9 +212,13 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
             targets.append(retaliating[0].code)
             t_how = "retaliating"
     if not targets:
+        not_target = rules.matcher("not_target")
+        # "deals with Iran that risk sanctions": a country after a preposition is no passive subject, unless set off
+        # as an appositive ("in Iran, which has been slapped with sanctions")
         passive = [a for a in rest if a.code not in SENDER_FIRST and t0 - a.end <= 60
                    and not _IMPLEMENTER.match(low, a.end, t0) and not supplier(text, a)
-                   and ((not _CLAUSE_BREAK.search(low, a.end, t0) and _PASSIVE.search(text[a.end:t0]))
+                   and ((not _CLAUSE_BREAK.search(low, a.end, t0) and _PASSIVE.search(text[a.end:t0])
+                         and not not_target.search(text, low, max(0, a.start - 25), a.start))
                         or _APPOSITIVE_PASSIVE.match(low, a.end, t0))]
         if passive:
             targets.append(passive[-1].code)

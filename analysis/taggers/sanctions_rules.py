@@ -28,7 +28,9 @@ COLUMNS = ["rule_id", "kind", "pattern", "value", "sender", "weight", "rationale
 PREFILTER = ("sanction", "embargo", "waive", "exempt", "blacklist", "entity list", "export control", "export ban",
              "export restriction", "export curb", "caatsa", "countering america", "arms sales", "arms exports",
              "weapons sales", "arms transfers", "arms deliveries", "weapons exports", "exports of weapons",
-             "exports of arms", "sales of arms", "sales of weapons", "ofac",
+             "exports of arms", "sales of arms", "sales of weapons", "ofac", "exports of", "imports of", "imports from",
+             "asset freeze", "froze", "freezing", "freeze the", "freezes the", "travel ban", "visa ban", "entry ban",
+             "from entering",
              "foreign assets control")
 
 

@@ -65,6 +65,7 @@ class AttributionRules:
     titles: Lexicon
     officials: dict[str, tuple[Official, ...]]
     title_words: frozenset[str]
+    not_names: dict[str, str] = field(default_factory=dict)   # word -> lead / org / junk (positions_not_names.csv)
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,23 @@ def _name(ctx: ArticleContext, start: int, end: int, covered: list[tuple[int, in
             runs[-1].append(word.rstrip(".,"))
         elif runs[-1]:
             runs.append([])
+    runs = [_clean_name(ctx.rules.not_names, r) for r in runs if r]
     runs = [r for r in runs if r]
     return " ".join(runs[-1]) if runs else None
+
+
+def _clean_name(not_names: dict[str, str], words: list[str]) -> list[str]:
+    """A personal name from a capitalised run: no openers ("After"), no page junk or all-capital
+    acronyms, no repeated words; a run holding an organisation word ("Air Force") is no person."""
+    if any(not_names.get(w) == "org" for w in words):
+        return []
+    kept: list[str] = []
+    for w in words:
+        if not_names.get(w) in ("lead", "junk") or w in NOT_NAMES or (w.isupper() and len(w) > 1 and "." not in w) \
+                or (kept and kept[-1] == w):
+            continue
+        kept.append(w)
+    return kept
 
 
 def _official(ctx: ArticleContext, name: str | None) -> Official | None:

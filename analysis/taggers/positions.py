@@ -82,6 +82,11 @@ def load(data_dir: Path) -> PositionRules:
         for key in [r["name"], *filter(None, r["aliases"].split("|"))]:
             officials.setdefault(key, []).append(person)
 
+    path = rules / "positions_not_names.csv"
+    not_names = {r["word"]: r["kind"] for r in read_csv_rows(path, ["word", "kind"])}
+    if set(not_names.values()) - {"lead", "org", "junk"}:
+        raise VocabError(f"{path}: unknown kind in {sorted(set(not_names.values()))}")
+
     path = rules / "positions_topics.csv"
     topic_cues = []
     for row in read_csv_rows(path, RULE_COLUMNS + ["topic", "cues"]):
@@ -120,7 +125,7 @@ def load(data_dir: Path) -> PositionRules:
     rows += sender_rows
     return PositionRules(
         attribution=attr.AttributionRules(Lexicon(verbs), Lexicon((t.surface, t) for t in titles),
-                                          {k: tuple(v) for k, v in officials.items()}, title_words),
+                                          {k: tuple(v) for k, v in officials.items()}, title_words, not_names),
         stance=StanceRules(Lexicon(topic_cues, whole_text=True), Lexicon(stance_cues), Lexicon(scope), WEAK_TOPIC),
         rule_rows=tuple(rows),
         target_words=tuple(target_words),

@@ -330,7 +330,19 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
                 records += _records(ctx, rules, statement, licensed, article_id, sents)
                 spoken.append((statement.start, statement.end))
         records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken, covered)
-    return _unique(records)
+    return _unique(_relief_by_sender(records))
+
+
+def _relief_by_sender(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A state that sends sanctions in this article and speaks of relief (lifting, easing on conditions)
+    is bargaining with its own sanctions, which the guidelines count as support, not opposition."""
+    senders = {r["speaker_country"] for r in records if r["rule"].endswith("positions.stance.own_sanctions")}
+    for r in records:
+        if r["speaker_country"] in senders and r["topic"] == "sanctions" and r["stance"] == "oppose" \
+                and r["rule"].endswith("stance.sanctions.lift"):
+            r["stance"] = "support"
+            r["rule"] = r["rule"].rsplit("+", 1)[0] + "+positions.stance.sender_relief"
+    return records
 
 
 def _quotes_near(text: str, cue_positions: list[int]) -> list[Any]:

@@ -36,6 +36,7 @@ _SPECULATIVE = frozenset({"could", "might", "may", "possible", "potential", "if"
 _CONDITIONAL = frozenset({"if", "unless"})
 _WAIVED_FROM = re.compile(r"\b(?:waivers?|exemptions?|exempt(?:ed)?|carve-outs?) (?:from|of|to) (?:the |any |us |u\.s\. )?$")
 _UNDECIDED = re.compile(r"\b(?:decid\w*|decision|determin\w*|ruled on|made up)\b")
+_HOLD_OFF = re.compile(r"(?i)hold(?:s|ing)? off|held off")  # sanctions held in reserve are a threat
 _DECIDED = frozenset({"will", "would"})
 _CONDITION_AFTER = re.compile(r"\b(?:if|unless|should it|should they)\b")
 _REPORTED = re.compile(r"\b(?:said|says|announced|announces|decided|agreed|confirmed|declared)\s+(?:on \w+\s+)?(?:that\s+)?"
@@ -156,7 +157,7 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         modality = "negated" if neg else "hypothetical" if hyp else "asserted"
         if neg and action == "imposed":
             # "has not ruled out sanctions" is a threat; "declined to impose sanctions" is nothing
-            action = "threat" if hyp or (cue and cue[0].value == "threat") else ""
+            action = "threat" if hyp or (cue and cue[0].value == "threat") or _HOLD_OFF.match(neg[1].group(0)) else ""
         elif neg and action == "waiver" and not _UNDECIDED.search(low, neg[1].end(), t0):
             action = "threat"  # "no blanket waiver": a waiver denied is a threat; "has not decided on a waiver" is debated
         elif action == "lifted" and trig.rule_id.endswith(".caatsa"):

@@ -66,6 +66,9 @@ _SUPPLIER = re.compile(r"(?:-made|-built|\s+(?:made|built|arms|weapons?|military
                        r"platforms?|submarines?|helicopters?|tanks?|rifles?)\b)", re.I)
 # "banned imports from the United States": the country the goods come from is the target, not the agent
 _GOODS_FROM = re.compile(r"\b(?:imports|exports|goods|products) from (?:the )?$")
+_PROPOSER = re.compile(r"\s+(?:(?:would|will|plans? to|intends? to|wants? to|has|have|had|is|was|also|now)\s+)*"
+                       r"(?:propos\w*|draft\w*|circulat\w*|seek\w*|sought|push\w* for|call\w* for)\s+(?:(?:new|fresh|further|"
+                       r"tougher|more|additional)\s+)?$")
 _HALT_VERB = re.compile(r"(?:suspend|halt|freez|froze|stop|ban|barred)")
 _BY = re.compile(r"^[^,;]{0,25}?\b(?:by|from) (?:the )?$", re.I)
 
@@ -172,8 +175,15 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
         if a.kind != "organisation" and _BY.search(text[t1:a.start]) and not _GOODS_FROM.search(low, t1, a.start):
             sender, s_how, sender_actor = a.code, "agent", a
             break
-    premod = before[-1] if before and _GLUE.match(text[before[-1].end:t0]) else None
     co_senders = []
+    if s_how == "agent" and sender in SENDER_FIRST:
+        # "imposed by the U.S. and European Union": every usual sender of the agent list
+        i = after.index(sender_actor)
+        while i + 1 < len(after) and after[i + 1].code in SENDER_FIRST \
+                and _LIST_SEP.fullmatch(low, after[i].end, after[i + 1].start):
+            co_senders.append(after[i + 1].code)
+            i += 1
+    premod = before[-1] if before and _GLUE.match(text[before[-1].end:t0]) else None
     if premod is not None and premod.code in SENDER_FIRST:
         i = before.index(premod)
         while i > 0 and re.fullmatch(r"\s*(?:,|and|&)\s*", text[before[i - 1].end:before[i].start]) \
@@ -188,6 +198,11 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
     if premod is not None:
         if sender is None and premod.kind != "organisation" and (premod.code in SENDER_FIRST or after_prep):
             sender, s_how, sender_actor = premod.code, "premod", premod
+            proposer = [a for a in before if premod.code == "UN" and a.code in SENDER_FIRST and a.code != "UN"
+                        and premod.start - a.end <= 40 and _PROPOSER.match(low, a.end, premod.start)]
+            if proposer:
+                # "the United States would propose new U.N. sanctions": the proposer threatens them
+                sender, s_how, sender_actor = proposer[-1].code, "proposer", proposer[-1]
         elif premod.code != sender:
             targets.append(premod.code)
             t_how = "premod"

@@ -122,3 +122,26 @@ def test_every_page_in_the_browser(server: str, page) -> None:
         page.wait_for_timeout(1500)  # let charts draw before the screenshot
         assert page.get_by_test_id("stException").count() == 0, path
         page.screenshot(path=str(folder / f"{path or 'overview'}.png"))
+
+
+def test_first_start_processes_the_bundled_sample(tmp_path: Path, page) -> None:
+    """A new user's first start: no tables yet, the dashboard processes data/sample and the
+    India–United States pair shows its risk chart and S-400 evidence from the sample."""
+    env = {**os.environ, "SRA_OUTPUT_DIR": str(tmp_path / "sample"), "SRA_REVIEW_DB": str(tmp_path / "r.sqlite")}
+    port = free_port()
+    proc = serve(port, env)
+    try:
+        page.set_viewport_size({"width": 1400, "height": 2600})
+        page.goto(f"http://127.0.0.1:{port}/pair?country=IND&counterpart=USA")
+        expect(page.get_by_role("heading", name="India – United States")).to_be_visible(timeout=240_000)
+        expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=60_000)
+        expect(page.locator(".sra-evidence", has_text="S-400").first).to_be_visible(timeout=60_000)
+        assert (tmp_path / "sample" / "run.json").exists()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "first_start_pair.png"))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

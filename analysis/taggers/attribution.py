@@ -363,6 +363,17 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
             continue
         p_start, p_end = _phrase_before(ctx, s_start, v_start)
         inverted = p_end <= p_start and ctx.text[s_start:v_start].rstrip().endswith((",", "”", "\""))
+        if inverted and ctx.folded[v_start:v_end].endswith("ing") and ctx.text[s_start:v_start].rstrip().endswith(","):
+            # participle clause ("..., telling reporters that ..."): the speaker of the main clause
+            if found:
+                prev = found[-1]
+                found.append((v_start, v_end, s_end, verb, prev[4]))
+                continue
+            p_start, p_end = _phrase_after(ctx, s_start, v_start)
+            speakers = describe(ctx, p_start, p_end) if p_end > p_start else None
+            if speakers:
+                found.append((v_start, v_end, s_end, verb, speakers))
+            continue
         if inverted:
             p_start, p_end = _phrase_after(ctx, v_end, s_end)
         if p_end <= p_start:

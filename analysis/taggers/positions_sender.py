@@ -23,6 +23,7 @@ from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block")
 PASSIVE = ("was ", "were ", "been ", "be ", "being ", "is ", "are ", "not ", "to ", "n't ")
+SANCTIONS_WORDS = ("sanction", "embargo", "penalt", "restriction", "measure", "export control")
 TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
 
 
@@ -82,7 +83,12 @@ def _targets_after(ctx: attr.ArticleContext, noun_end: int) -> set[str]:
     if not m:
         return set()
     places = ctx.gazetteer.find(ctx.text[m.end():m.end() + 40])
-    return {p.code for p in places[:1] if p.start <= 1}
+    if not places or places[0].start > 1:
+        return set()
+    after = re.sub(r"^(?:['’]s)?\s+", "", ctx.folded[m.end() + places[0].end:m.end() + places[0].end + 16])
+    if after.startswith(SANCTIONS_WORDS):
+        return set()    # "a waiver on U.S. sanctions": the state owns the sanctions, it is not their target
+    return {places[0].code}
 
 
 def _speaker_for(code: str, rule: str, weight: float) -> attr.Speaker:

@@ -326,6 +326,9 @@ def quote_statement(ctx: ArticleContext, open_at: int, close_end: int, para_star
         if speakers:
             _remember(ctx, speakers, close_end)
             return Statement(inner_start, inner_end, tuple(speakers), verb, "positions.attr.quote_then_speaker")
+        if _name(ctx, s, e, []):
+            ctx.last, ctx.last_end = [], close_end   # a named speaker of no known state: no carry-over either
+            return None
     lo = max(para_start, prev_close, open_at - 250)
     hits = verb_hits(ctx, lo, open_at)
     if hits:

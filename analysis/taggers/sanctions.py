@@ -37,10 +37,16 @@ _CONDITIONAL = frozenset({"if", "unless"})
 _WAIVED_FROM = re.compile(r"\b(?:waivers?|exemptions?|exempt(?:ed)?|carve-outs?) (?:from|of|to) (?:the |any |us |u\.s\. )?$")
 _UNDECIDED = re.compile(r"\b(?:decid\w*|decision|determin\w*|ruled on|made up)\b")
 _HOLD_OFF = re.compile(r"(?i)hold(?:s|ing)? off|held off")  # sanctions held in reserve are a threat
+_CONDITION_BEFORE = re.compile(r"\b(?:if|unless)\b")
+_MODAL_AFTER = re.compile(r"(?:\s+(?:on|against|over|for|relief|[a-z]+'s|the|of|and|[a-z]+)){0,6}?\s+(?:would|could|might)\s+"
+                          r"(?!remain|stay|continue|still|be lifted|be eased|be removed)")
+_OBJECT_BEFORE = re.compile(r"\b(?:to|on|against|from|with|for|into)\s+(?:the\s+)?(?:entire\s+|whole\s+|rest of the\s+)?$")
+_GENERIC_RECIPIENTS = re.compile(r"\s+(?:\w+\s+){0,3}?(?:for|to)\s+(?:\w+\s+){0,2}?(?:countries|nations|buyers|importers|"
+                                 r"states|companies|firms|customers|partners|allies)\b")
 _DECIDED = frozenset({"will", "would"})
 _CONDITION_AFTER = re.compile(r"\b(?:if|unless|should it|should they)\b")
 _REPORTED = re.compile(r"\b(?:said|says|announced|announces|decided|agreed|confirmed|declared)\s+(?:on \w+\s+)?(?:that\s+)?"
-                       r"(?:it|they|he|she|we|the \w+|\w+)?\s*$")
+                       r"(?:it|they|he|she|we|the \w+)?\s*$")
 _IMPOSED_BEFORE = re.compile(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)")
 _IMPOSED_AFTER = re.compile(r"\s+(?:that were |that have been |already )?(?:imposed|levied|placed|slapped)\b")
 _RESPONSE = re.compile(r"\b(?:in response to|in retaliation (?:for|against)|in reaction to)\b")
@@ -84,6 +90,7 @@ class Item:
     cues: frozenset[str]
     s_how: str
     t_how: str
+    generic_recipients: bool = False
 
 
 def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: SanctionsRules, gazetteer: Any,
@@ -104,9 +111,10 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
     found_actors.append(actors)
     cues: set[str] = set()
     regime_sender = None
-    for rule, _ in rules.matcher("regime").finditer(text, low):
+    for rule, rm in rules.matcher("regime").finditer(text, low):
         cues.add(rule.value)
-        regime_sender = regime_sender or rule.sender or None
+        if not _OBJECT_BEFORE.search(low, max(0, rm.start() - 20), rm.start()):
+            regime_sender = regime_sender or rule.sender or None  # "expand the ban to the entire EU" names no sender
     span = (max(0, triggers[0][1].start() - WINDOW_BEFORE), min(len(text), triggers[-1][1].end() + WINDOW_AFTER))
     acts = rules.matcher("action").finditer(text, low, *span)
     before_span = (span[0], triggers[-1][1].start())  # modality cues are only read before a trigger
@@ -150,7 +158,12 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         mod_lo = response.end() if response else lo  # modality before "in response to" is about the response
         neg = nearest(negs, mod_lo, t0, t0, t1)
         hyp = nearest(hyps, mod_lo, t0, t0, t1)
-        conditional = _CONDITION_AFTER.search(low, t1, min(len(low), t1 + 80))
+        conditional = _CONDITION_AFTER.search(low, t1, min(len(low), t1 + 80)) or _CONDITION_BEFORE.search(low, 0, t0)
+        modal_after = _MODAL_AFTER.match(low, t1)  # "sanctions on China would ratchet up tensions": sanctions imagined
+        if modal_after and not hyp and action in ("imposed", "lifted") and (
+                cue is None or (cue[1].group(0).lower().endswith("ing") and t0 - cue[1].end() <= 15)
+                or 0 <= cue[1].start() - t1 <= 1):  # "sanctions relief would only fund ...": relief imagined
+            hyp = (trig, modal_after)
         if hyp and hyp[1].group(0).lower() in _DECIDED and not conditional \
                 and _REPORTED.search(low, max(0, hyp[1].start() - 40), hyp[1].start()):
             hyp = None  # "China said it would impose sanctions": a reported decision, not a possibility
@@ -165,7 +178,7 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             action = "threat" if nearest(acts, lo, t0, t0, t1, "threat") else ""
         elif action == "lifted" and not nearest(cues_of("relief_offer"), 0, len(text), t0, t1) and (
                 neg or question or nearest(cues_of("relief_demand"), lo, hi, t0, t1)
-                or (hyp and hyp[1].group(0).lower() in _SPECULATIVE)):
+                or (hyp and (hyp[1].group(0).lower() in _SPECULATIVE or hyp[1] is modal_after))):
             # relief refused, only demanded, asked about or speculated on is not listed; relief the
             # sender offers on conditions ("could be lifted if ...") is
             action = ""
@@ -181,7 +194,7 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         spans = [t0, t1] + ([cue[1].start(), cue[1].end()] if cue else [])
         out.append(Item(sentence, offset + min(spans), offset + max(spans), senders, targets, action, modality,
                         weight, f"{trig.rule_id}+{cue[0].rule_id if cue else DEFAULT_CUE}",
-                        frozenset(cues), s_how, t_how))
+                        frozenset(cues), s_how, t_how, bool(_GENERIC_RECIPIENTS.match(low, t1))))
     return out
 
 
@@ -224,6 +237,8 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
             borrowed = buyer if caatsa_threat and last_target == CAATSA_SELLER else last_target
             if borrowed:
                 targets, carried, t_how = [borrowed], carried + 1, "carried"
+        if it.action == "waiver" and t_how in ("carried", "near") and it.generic_recipients:
+            continue  # GUIDELINES: a waiver for unnamed "eight countries" names no recipient, so no tuple
         if not senders or not targets:
             continue
         # only what a sentence names explicitly carries on: a borrowed or guessed field never spreads

@@ -69,6 +69,9 @@ _GOODS_FROM = re.compile(r"\b(?:imports|exports|goods|products) from (?:the )?$"
 _PROPOSER = re.compile(r"\s+(?:(?:would|will|plans? to|intends? to|wants? to|has|have|had|is|was|also|now)\s+)*"
                        r"(?:propos\w*|draft\w*|circulat\w*|seek\w*|sought|push\w* for|call\w* for)\s+(?:(?:new|fresh|further|"
                        r"tougher|more|additional)\s+)?$")
+# "waivers to keep importing Iranian oil": the country bought from is the seller, not the target
+# (the noun "imports of Russian crude" under a ban keeps its target)
+_BUYING = re.compile(r"\b(?:import(?:ing|ed)?|buy(?:ing|s)?|bought|purchas(?:e|es|ed|ing))\s+(?:(?:of|from|the|more)\s+)?$")
 _HALT_VERB = re.compile(r"(?:suspend|halt|freez|froze|stop|ban|barred)")
 _BY = re.compile(r"^[^,;]{0,25}?\b(?:by|from) (?:the )?$", re.I)
 
@@ -147,7 +150,7 @@ def _prep_target(text: str, low: str, t1: int, actor: Actor, preps: KindMatcher)
     gap = low[t1:actor.start]
     if len(gap) > 60 or _CLAUSE_BREAK.search(gap):
         return False
-    if _CAUSE.search(gap) or _RELATIVE.search(gap):
+    if _CAUSE.search(gap) or _RELATIVE.search(gap) or _BUYING.search(low, max(0, actor.start - 30), actor.start):
         return False
     tail = _TAIL.search(gap)
     return preps.search(text, low, t1 + (tail.start() if tail else 0), actor.start) is not None
@@ -277,6 +280,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
                 and not _MODIFIER_SUFFIX.match(low, a.end) and not _hyphenated(low, a) and not _listed(low, actors, a)
                 and not (sender_actor is not None and _coordinated(low, sender_actor, a))
                 and not (a.end <= t0 and _IMPLEMENTER.match(low, a.end, t0)) and not supplier(text, a)
+                and not _BUYING.search(low, max(0, a.start - 30), a.start)
                 and not (a.start >= t1 and (_CAUSE.search(low, t1, a.start) or _RELATIVE.search(low, t1, a.start)))
                 and not _NEAR_BREAK.search(low, min(a.end, t1), max(a.start, t0))]
         if near:

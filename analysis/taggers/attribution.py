@@ -66,6 +66,7 @@ class AttributionRules:
     officials: dict[str, tuple[Official, ...]]
     title_words: frozenset[str]
     not_names: dict[str, str] = field(default_factory=dict)   # word -> lead / org / junk (positions_not_names.csv)
+    proxy: tuple[str, ...] = ()   # "-backed", "-led": a phrase naming a state's proxy, not the state
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0) -> list[
     """Speakers a phrase stands for; [] when it names no state, None when it is not an official."""
     titles = _titles(ctx, start, end)
     kinds = {t.kind for _, _, t in titles}
-    if "nonofficial" in kinds:
+    if "nonofficial" in kinds or any(p in ctx.folded[start:end] for p in ctx.rules.proxy):
         return None
     places = ctx.gazetteer.find(ctx.text[start:end])
     covered = [(start + p.start, start + p.end) for p in places] + [(s, e) for s, e, _ in titles]
@@ -353,8 +354,9 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
     """Reported speech in one sentence: each speech verb with a speaker owns the clause after it."""
     found: list[tuple[int, int, int, Verb, list[Speaker]]] = []   # (phrase_start, clause_start, clause_end)
     for v_start, v_end, verb in verb_hits(ctx, s_start, s_end):
-        if ctx.folded[max(s_start, v_start - 3):v_start] == "to ":
-            continue  # an infinitive ("urged the EU to impose") belongs to the statement before it
+        if ctx.folded[max(s_start, v_start - 3):v_start] == "to " or ctx.folded[v_start - 1:v_start] == "-":
+            continue  # an infinitive ("urged the EU to impose") belongs to the statement before it;
+            # a compound ("Kremlin-backed") is an adjective, not a verb
         if verb.kind == "according":
             p_start, p_end = _phrase_after(ctx, v_end, s_end)
             speakers = describe(ctx, p_start, p_end)

@@ -125,7 +125,8 @@ def load(data_dir: Path) -> PositionRules:
     rows += sender_rows
     return PositionRules(
         attribution=attr.AttributionRules(Lexicon(verbs), Lexicon((t.surface, t) for t in titles),
-                                          {k: tuple(v) for k, v in officials.items()}, title_words, not_names),
+                                          {k: tuple(v) for k, v in officials.items()}, title_words, not_names,
+                                          sender_rules.proxy),
         stance=StanceRules(Lexicon(topic_cues, whole_text=True), Lexicon(stance_cues), Lexicon(scope), WEAK_TOPIC),
         rule_rows=tuple(rows),
         target_words=tuple(target_words),

@@ -21,7 +21,7 @@ from analysis.taggers import attribution as attr
 from analysis.taggers.stance import Lexicon, StanceRules, topics_in
 from analysis.vocab import VocabError, read_csv_rows
 
-KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block")
+KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block", "proxy")
 PASSIVE = ("was ", "were ", "been ", "be ", "being ", "is ", "are ", "not ", "to ", "n't ")
 SANCTIONS_WORDS = ("sanction", "embargo", "penalt", "restriction", "measure", "export control")
 TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
@@ -34,6 +34,7 @@ class SenderRules:
     premod_words: frozenset[str]
     compound_heads: frozenset[str]
     premod_block: frozenset[str]  # "the risk of US sanctions": exposure, not a position
+    proxy: tuple[str, ...]        # "Kremlin-backed": a proxy of the state, not the state
     deal_verbs: Lexicon           # entries: "support" / "oppose"
     weight: dict[str, float]
 
@@ -65,6 +66,7 @@ def load(path: Path) -> tuple[SenderRules, list[dict[str, str]]]:
         by_kind[row["kind"]] += [c.strip().lower() for c in row["cues"].split("|") if c.strip()]
     rules = SenderRules(Lexicon((c, c) for c in by_kind["verb"]), frozenset(by_kind["agent"]),
                         frozenset(by_kind["premod"]), frozenset(by_kind["compound"]), frozenset(by_kind["premod_block"]),
+                        tuple(by_kind["proxy"]),
                         Lexicon([(c, "support") for c in by_kind["deal_support"]]
                                 + [(c, "oppose") for c in by_kind["deal_oppose"]]), weight)
     return rules, [{**r, "file": path.name} for r in rows]
@@ -140,18 +142,15 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
                 break
     noun_at = [n for n, _ in nouns]
     for hit in rules.verbs.find(ctx.folded, start, end):
-        if ctx.folded[max(start, hit.start - 6):hit.start].endswith(PASSIVE):
-            continue
+        if ctx.folded[max(start, hit.start - 6):hit.start].endswith(PASSIVE) or ctx.folded[hit.start - 1] == "-":
+            continue    # passive, infinitive, negated, or a compound ("Moscow-backed")
         self_noun = any(hit.start <= n < hit.end for n in noun_at)
         after = [n for n in noun_at if hit.end <= n <= hit.end + 60 and "." not in ctx.folded[hit.end:n]]
         if not (self_noun or after):
             continue
         if self_noun and ctx.folded[hit.start:hit.end] == "sanctions":
             continue    # the noun itself, not the verb
-        p_start, p_end = attr.phrase_before(ctx, start, hit.start)
-        if p_end <= p_start:
-            continue
-        speakers = attr.describe(ctx, p_start, p_end)
+        speakers, p_start = _subject(ctx, rules, start, hit.start)
         if speakers:
             for sp in speakers:
                 senders.setdefault(sp.country, (speakers, "positions.sender.verb", p_start))
@@ -162,11 +161,13 @@ NEGATORS = (" not ", "n't ", " never ", " no ")
 OFF_OBJECT = re.compile(r"\b(?:on|about|regarding|concerning|speech|statement|remarks)\b")  # "delivers a speech on jets"
 
 
-def _subject(ctx: attr.ArticleContext, start: int, verb_start: int) -> list[attr.Speaker]:
+def _subject(ctx: attr.ArticleContext, rules: SenderRules, start: int,
+             verb_start: int) -> tuple[list[attr.Speaker], int]:
+    """The state(s) acting as subject of a verb and where the phrase starts; none for a proxy."""
     p_start, p_end = attr.phrase_before(ctx, start, verb_start)
-    if p_end <= p_start:
-        return []
-    return attr.describe(ctx, p_start, p_end) or []
+    if p_end <= p_start or any(p in ctx.folded[max(start, p_start - 40):p_end] for p in rules.proxy):
+        return [], p_start
+    return attr.describe(ctx, p_start, p_end) or [], p_start
 
 
 def _deal_parties(ctx: attr.ArticleContext, rules: SenderRules, start: int, end: int,
@@ -185,6 +186,6 @@ def _deal_parties(ctx: attr.ArticleContext, rules: SenderRules, start: int, end:
         deal_stance = hit.entries[0]
         if any(neg in " " + ctx.folded[max(start, hit.start - 14):hit.start] for neg in NEGATORS):
             continue    # "has not ordered" says what did not happen, not what the state wants
-        for sp in _subject(ctx, start, hit.start):
+        for sp in _subject(ctx, rules, start, hit.start)[0]:
             parties.setdefault(sp.country, ([sp], deal_stance, hit.start))
     return parties

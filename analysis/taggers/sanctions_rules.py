@@ -29,8 +29,8 @@ PREFILTER = ("sanction", "embargo", "waive", "exempt", "blacklist", "entity list
              "export restriction", "export curb", "caatsa", "countering america", "arms sales", "arms exports",
              "weapons sales", "arms transfers", "arms deliveries", "weapons exports", "exports of weapons",
              "exports of arms", "sales of arms", "sales of weapons", "ofac", "exports of", "imports of", "imports from",
-             "asset freeze", "froze", "freezing", "freeze the", "freezes the", "travel ban", "visa ban", "entry ban",
-             "from entering",
+             "asset freeze", "froze assets", "froze the assets", "froze the accounts", "freezing assets",
+             "freezing the assets", "freeze assets", "freeze the assets", "visa bans on", "entry bans on", "visa ban on", "entry ban on", "travel bans on", "from entering",
              "foreign assets control")
 
 

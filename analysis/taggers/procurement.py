@@ -32,6 +32,7 @@ KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "buyer_after", "buyer
          "not_party", "not_party_after")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
+_PACKAGE = "procurement.contract.package"  # "the package also includes ...": items of the article's current deal
 @dataclass(frozen=True)
 class Rule:
     rule_id: str
@@ -120,6 +121,8 @@ class _Context:
     by_category: dict[str, SystemMention]
     buyer_of: dict[str, str]
     last_buyer: str | None = None
+    deal: tuple[str, str, SystemMention] | None = None  # (buyer, supplier, system) last reported explicitly
+    deal_stages: frozenset[str] = frozenset()  # the stages that sentence gave it
 
 
 def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
@@ -165,14 +168,17 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         if not chosen:
             continue
         emit = {id(m) for m in chosen}
+        cues = rules.cues.find(s_text, _lower(s_text))
+        if not cues:
+            continue
+        if ctx.deal is not None and any(c.rule.rule_id == _PACKAGE for c in cues):
+            records.extend(_package(rules, article_id, sents, k, ctx, cues, systems))
+            continue
         if not resolved:  # generic words only: a deal needs the article's lead to name two countries
             if lead is None:
                 lead = _lead_codes(vocab, title, sents)
             if len(lead) < 2:
                 continue
-        cues = rules.cues.find(s_text, _lower(s_text))
-        if not cues:
-            continue
         # Loose generic words take part in binding even when they give no tuple: "delivery of a Russian air
         # defence system" binds to that phrase, not to the F-35 named elsewhere in the sentence.
         ordered = sorted(resolved + loose, key=lambda m: m.start)
@@ -215,6 +221,8 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             if confidence > 0.6:
                 ctx.buyer_of[m.system] = buyer
                 ctx.last_buyer = buyer
+                if not generic_only:
+                    ctx.deal, ctx.deal_stages = (buyer, supplier, m), frozenset(c.rule.stage for c in m_cues)
             if value is False:
                 value = rules.amounts.value_usd(s_text, year)
             for rule in _stages(m_cues):
@@ -227,6 +235,35 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                     "value_usd": value, "companies": names,
                 })
     return records
+
+
+def _package(rules: Rules, article_id: str, sents: _Sentences, k: int, ctx: _Context, cues: list[procurement_bind.Cue],
+             systems: list[SystemMention]) -> list[dict[str, Any]]:
+    """A package sentence ("also included are ...", "equipped with the following: ...").
+
+    Every system listed after the cue belongs to the article's current deal: same buyer, its own origin
+    as supplier (else the deal's), and the deal's stage (delivery when the deal was being delivered,
+    else contract); spares, support and training listed there are stages of the deal's main system.
+    Engines are parts of the deal's platform, and emulators or inert rounds (``modifier`` words) are
+    not the system itself.
+    """
+    buyer, supplier, main = ctx.deal  # type: ignore[misc]
+    stage = "delivery" if "delivery" in ctx.deal_stages and "contract" not in ctx.deal_stages else "contract"
+    s_start = sents.char_start[k]
+    at = s_start + min(c.end for c in cues if c.rule.rule_id == _PACKAGE)
+    out: list[tuple[str, str, SystemMention, str]] = []
+    for m in systems:
+        seller = m.origin or supplier
+        if m.category == "engine" or (rules.modifier is not None and rules.modifier.match(sents.text[k], m.end - s_start)):
+            continue
+        if m.start >= at and m.system != main.system and seller != buyer:
+            out.append((buyer, seller, m, stage))
+    for stage_of_main in sorted({c.rule.stage for c in cues} & {"support", "training"}):
+        out.append((buyer, supplier, main, stage_of_main))
+    return [{"_k": k, "article_id": article_id, "sentence": sents.sentence[k], "char_start": s_start,
+             "char_end": sents.char_end[k], "confidence": 0.6, "rule": _PACKAGE, "buyer": b, "supplier": s,
+             "system": m.system, "category": m.category, "stage": st, "quantity": None, "value_usd": None,
+             "companies": []} for b, s, m, st in out]
 
 
 def _absorb_heads(systems: list[SystemMention],

@@ -221,8 +221,8 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0) -> list[
     country, how = None, ""
     codes = list(dict.fromkeys(p.code for p in places))
     joined = all(ctx.text[start + a.end:start + b.start].strip(" ,").lower() in ("and", "") for a, b in zip(places, places[1:]))
-    if len(codes) > 1 and not titles and not name and joined:
-        return [Speaker(None, None, c, "place", 0.8) for c in codes]   # "Britain and France refused ..."
+    if len(codes) > 1 and not name and joined:
+        return [Speaker(None, role, c, "place", 0.8) for c in codes]   # "the leaders of Britain and France"
     if places:
         country, how = places[0].code, "place"
     if country is None:

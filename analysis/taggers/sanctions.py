@@ -28,6 +28,7 @@ WINDOW_BEFORE, WINDOW_AFTER = 70, 45
 # states whose own measures against sanctioning states are counter-sanctions (GUIDELINES: regime OTHER)
 COUNTER_SENDERS = frozenset({"CHN", "RUS"})
 CAATSA_SELLER = "RUS"  # GUIDELINES: CAATSA punishes purchases of Russian arms, so its threats fall on the buyers
+WEAK_TRIGGER = "sanctions.trigger.penalty+"  # a word that means sanctions only in an article that reports them
 DEFAULT_CUE = "sanctions.action.default_in_force"  # rule id recorded when no action cue is near: in force
 _CLAUSE_END = re.compile(r"[;:()\"“”]|,\s|\b(?:but|while|whereas)\b")
 _INFINITIVE = re.compile(r"\bto\s+$")
@@ -217,6 +218,8 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
     proximity), else the headline's country.
     """
     caatsa = any("CAATSA" in it.cues for it in items)
+    if all(it.rule.startswith(WEAK_TRIGGER) for it in items):
+        return []  # "penalties" alone do not make an article about sanctions
     head_target = head_targets[0] if head_targets else None
     last_sender, last_target = default_sender, head_target
     # CAATSA threatens the buyers of Russian arms: a borrowed target of a CAATSA threat is never the seller
@@ -224,6 +227,8 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
     out = []
     for it in items:
         senders, targets, s_how, t_how, carried = it.senders, it.targets, it.s_how, it.t_how, 0
+        if it.rule.startswith(WEAK_TRIGGER) and it.t_how not in ("prep", "premod", "passive", "object"):
+            continue  # "penalties" stand for sanctions only with the country they fall on named
         if (not senders or not targets) and it.rule.endswith(DEFAULT_CUE):
             continue  # a bare mention of sanctions in force adds a tuple only where it names both countries
         if not senders and not targets and it.action == "threat":

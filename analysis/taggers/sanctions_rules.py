@@ -30,7 +30,7 @@ PREFILTER = ("sanction", "embargo", "waive", "exempt", "blacklist", "entity list
              "weapons sales", "arms transfers", "arms deliveries", "weapons exports", "exports of weapons",
              "exports of arms", "sales of arms", "sales of weapons", "ofac", "exports of", "imports of", "imports from",
              "asset freeze", "froze assets", "froze the assets", "froze the accounts", "freezing assets",
-             "freezing the assets", "freeze assets", "freeze the assets", "visa bans on", "entry bans on", "visa ban on", "entry ban on", "travel bans on", "from entering",
+             "freezing the assets", "freeze assets", "freeze the assets", "visa bans on", "entry bans on", "visa ban on", "entry ban on", "travel bans on", "from entering", "penalt", "penalis", "penaliz",
              "foreign assets control")
 
 

@@ -63,16 +63,16 @@ def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None, 
         try:
             parts_dir = staged.staging / "input_parts"
             parts_dir.mkdir()
-            counts = _stage_inputs(files, chunk_size, aliases, state, previous, staged, parts_dir, timings)
-            if counts["parts"]:
+            counts, parts = _stage_inputs(files, chunk_size, aliases, state, previous, staged, parts_dir, timings)
+            if parts:
                 client = _client(scheduler)
                 try:
                     _tag_on_cluster(parts_dir, str(data_root), staged, timings)
                 finally:
                     client.close()
-            pipeline._carry_over(out_dir, staged, set(previous) - counts.pop("_tagged_ids"))
+            pipeline._carry_over(out_dir, staged, set(previous) - counts.tagged)
             pipeline.post_process(staged, timings)
-            report = pipeline._report(inputs, files, state, counts, staged, timings, print_, started)
+            report = pipeline._report(inputs, files, state, counts.as_report(), staged, timings, print_, started)
             report["engine"] = "dask"
             staged.commit(pipeline.ALL_TABLES, report)
         except BaseException:
@@ -83,28 +83,16 @@ def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None, 
 
 def _stage_inputs(files: list[Path], chunk_size: int, aliases: dict[str, list[str]], state: ingest.IngestState,
                   previous: dict[str, str], staged: store.StagedTables, parts_dir: Path,
-                  timings: pipeline.Timings) -> dict[str, Any]:
-    rows_in = unchanged = parts = 0
-    reasons: dict[str, int] = {}
-    tagged: set[str] = set()
-    for path in files:
-        for raw in ingest.iter_raw(path, chunk_size, aliases):
-            tick = time.perf_counter()
-            rows_in += len(raw)
-            articles, rejects = normalise(raw, str(path), state)
-            staged.write("rejects", rejects)
-            for reason in rejects["reason"]:
-                key = reason.split(":", 1)[0]
-                reasons[key] = reasons.get(key, 0) + 1
-            fresh = articles[[previous.get(a) != h for a, h in zip(articles["article_id"], articles["content_hash"])]]
-            unchanged += len(articles) - len(fresh)
-            if len(fresh):
-                store.to_arrow(fresh, "articles")  # validates before staging
-                fresh.to_parquet(parts_dir / f"part-{parts:06d}.parquet", index=False)
-                tagged.update(fresh["article_id"])
-                parts += 1
-            timings.add("ingest", tick)
-    return {"rows_in": rows_in, "unchanged": unchanged, "reasons": reasons, "_tagged_ids": tagged, "parts": parts}
+                  timings: pipeline.Timings) -> tuple[pipeline.IngestCounts, int]:
+    """Accepted articles to tag, written as Parquet partitions; returns the counts and the partition count."""
+    counts = pipeline.IngestCounts()
+    parts = 0
+    for fresh in pipeline.iter_fresh(files, chunk_size, aliases, state, previous, staged, timings, counts):
+        if len(fresh):
+            store.to_arrow(fresh, "articles")  # validates before staging
+            fresh.to_parquet(parts_dir / f"part-{parts:06d}.parquet", index=False)
+            parts += 1
+    return counts, parts
 
 
 def _tag_on_cluster(parts_dir: Path, data_dir: str, staged: store.StagedTables, timings: pipeline.Timings) -> None:

@@ -14,7 +14,7 @@ import platform
 import time
 from collections import Counter, defaultdict, deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -199,10 +199,9 @@ def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None,
                                          timings, progress)
             finally:
                 tagger.close()
-            keep = set(previous) - counts.pop("_tagged_ids")
-            _carry_over(out_dir, staged, keep)
+            _carry_over(out_dir, staged, set(previous) - counts.tagged)
             post_process(staged, timings)
-            report = _report(inputs, files, state, counts, staged, timings, print_, started)
+            report = _report(inputs, files, state, counts.as_report(), staged, timings, print_, started)
             staged.commit(ALL_TABLES, report)
         except BaseException:
             staged.abort()
@@ -210,32 +209,52 @@ def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None,
     return report
 
 
-def _ingest_and_tag(files: list[Path], chunk_size: int, aliases: dict[str, list[str]],
-                    state: ingest.IngestState, previous: dict[str, str], tagger: "ChunkTagger",
-                    staged: store.StagedTables, timings: Timings, progress: Progress | None) -> dict[str, Any]:
-    rows_in = 0
-    unchanged = 0
-    reasons: Counter[str] = Counter()
-    tagged: set[str] = set()
+@dataclass
+class IngestCounts:
+    """What the ingest loop saw: rows in, rejects by reason, unchanged articles re-used, ids tagged."""
+
+    rows_in: int = 0
+    unchanged: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    tagged: set[str] = field(default_factory=set)
+
+    def as_report(self) -> dict[str, Any]:
+        return {"rows_in": self.rows_in, "unchanged": self.unchanged, "reasons": dict(self.reasons)}
+
+
+def iter_fresh(files: list[Path], chunk_size: int, aliases: dict[str, list[str]], state: ingest.IngestState,
+               previous: dict[str, str], staged: store.StagedTables, timings: Timings, counts: IngestCounts,
+               progress: Progress | None = None) -> Iterator[pd.DataFrame]:
+    """Accepted articles that need tagging, chunk by chunk; rejects are staged and counted on the way.
+
+    Shared by both engines so they accept, reject and re-use exactly the same rows.
+    """
     for path in files:
         for raw in ingest.iter_raw(path, chunk_size, aliases):
             tick = time.perf_counter()
-            rows_in += len(raw)
+            counts.rows_in += len(raw)
             articles, rejects = normalise(raw, str(path), state)
             staged.write("rejects", rejects)
-            reasons.update(r.split(":", 1)[0] for r in rejects["reason"])
+            counts.reasons.update(r.split(":", 1)[0] for r in rejects["reason"])
             fresh = articles[[previous.get(a) != h for a, h in zip(articles["article_id"], articles["content_hash"])]]
-            unchanged += len(articles) - len(fresh)
+            counts.unchanged += len(articles) - len(fresh)
+            counts.tagged.update(fresh["article_id"])
             timings.add("ingest", tick)
-            if len(fresh):
-                tagged.update(fresh["article_id"])
-            for tables in tagger.submit(fresh):
-                _write_tables(staged, tables, timings)
+            yield fresh
             if progress:
                 progress(len(raw), len(rejects))
+
+
+def _ingest_and_tag(files: list[Path], chunk_size: int, aliases: dict[str, list[str]],
+                    state: ingest.IngestState, previous: dict[str, str], tagger: "ChunkTagger",
+                    staged: store.StagedTables, timings: Timings, progress: Progress | None) -> IngestCounts:
+    counts = IngestCounts()
+    for fresh in iter_fresh(files, chunk_size, aliases, state, previous, staged, timings, counts, progress):
+        for tables in tagger.submit(fresh):
+            _write_tables(staged, tables, timings)
     for tables in tagger.drain():
         _write_tables(staged, tables, timings)
-    return {"rows_in": rows_in, "unchanged": unchanged, "reasons": dict(reasons), "_tagged_ids": tagged}
+    return counts
 
 
 def _write_tables(staged: store.StagedTables, tables: dict[str, pd.DataFrame], timings: Timings) -> None:

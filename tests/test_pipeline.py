@@ -21,7 +21,7 @@ SAMPLE = ROOT / "data" / "sample"
 ARTICLES = [
     {"id": "n1", "date": "2018-10-05", "title": "Deal signed",
      "text": "India signed a $5.43 billion contract with Russia for five S-400 regiments on Friday. "
-             "The US has warned that the purchase could trigger sanctions under CAATSA."},
+             "The US has warned that India could face sanctions under CAATSA for the purchase."},
     {"id": "n2", "date": "2020-12-14", "title": "Sanctions on SSB",
      "text": "The United States imposed sanctions on Turkey's defence procurement agency SSB over the S-400."},
     {"id": "n3", "date": "2021-03-01", "title": "Football", "text": "The league sanctioned the club for fan violence."},

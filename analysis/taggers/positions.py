@@ -299,7 +299,7 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
     cue_positions = [p for p, t, w in cues if w >= rules.stance.weak_topic or t in licensed]
     nouns = [p for p, t, w in cues if t == "sanctions" and w >= rules.stance.weak_topic]
     noun_ends = {n: _word_end(ctx.folded, n) for n in nouns}
-    sents = _Sentences(ctx, rules, starts, ends, sender.article_targets(ctx, nouns, noun_ends))
+    sents = _Sentences(ctx, rules, starts, ends, sender.article_targets(ctx, rules.sender, nouns, noun_ends))
 
     def has_cue(s: int, e: int) -> bool:
         k = bisect.bisect_left(cue_positions, s)

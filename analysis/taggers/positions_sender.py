@@ -21,9 +21,12 @@ from analysis.taggers import attribution as attr
 from analysis.taggers.stance import Lexicon, StanceRules, topics_in
 from analysis.vocab import VocabError, read_csv_rows
 
-KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block", "proxy")
+KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block", "proxy",
+         "target_pre")
 PASSIVE = ("was ", "were ", "been ", "be ", "being ", "is ", "are ", "not ", "to ", "n't ")
 SANCTIONS_WORDS = ("sanction", "embargo", "penalt", "restriction", "measure", "export control")
+AUXILIARIES = re.compile(r"[\s,]*(?:(?:has|have|had|been|was|were|is|are|remains?|already|now|still|also|long|"
+                         r"itself|again)\s+)*")   # "X has been hit by", "X, under": nothing but auxiliaries between
 TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
 
 
@@ -35,6 +38,7 @@ class SenderRules:
     compound_heads: frozenset[str]
     premod_block: frozenset[str]  # "the risk of US sanctions": exposure, not a position
     proxy: tuple[str, ...]        # "Kremlin-backed": a proxy of the state, not the state
+    target_pre: re.Pattern[str]   # "X (has been) hit by / under / facing ... sanctions": X is the target
     deal_verbs: Lexicon           # entries: "support" / "oppose"
     weight: dict[str, float]
 
@@ -67,17 +71,34 @@ def load(path: Path) -> tuple[SenderRules, list[dict[str, str]]]:
     rules = SenderRules(Lexicon((c, c) for c in by_kind["verb"]), frozenset(by_kind["agent"]),
                         frozenset(by_kind["premod"]), frozenset(by_kind["compound"]), frozenset(by_kind["premod_block"]),
                         tuple(by_kind["proxy"]),
+                        re.compile(r"\b(?:" + "|".join(map(re.escape, by_kind["target_pre"] or ["\x00"])) + r")\b"),
                         Lexicon([(c, "support") for c in by_kind["deal_support"]]
                                 + [(c, "oppose") for c in by_kind["deal_oppose"]]), weight)
     return rules, [{**r, "file": path.name} for r in rows]
 
 
-def article_targets(ctx: attr.ArticleContext, nouns: list[int], ends: dict[int, int]) -> set[str]:
-    """States the article names as a target anywhere ("sanctions on X", "sanctions against X")."""
+def article_targets(ctx: attr.ArticleContext, rules: SenderRules, nouns: list[int],
+                    ends: dict[int, int]) -> set[str]:
+    """States the article names as a target anywhere ("sanctions on X", "X, under sanctions")."""
     found: set[str] = set()
     for n in nouns:
-        found |= _targets_after(ctx, ends[n])
+        found |= _targets_after(ctx, ends[n]) | _targets_before(ctx, rules, n)
     return found
+
+
+def _targets_before(ctx: attr.ArticleContext, rules: SenderRules, noun: int) -> set[str]:
+    """"North Korea has been hit by new sanctions", "Russia, under sanctions": the subject is the target."""
+    lo = max(0, noun - 60)
+    cue = None
+    for cue in rules.target_pre.finditer(ctx.folded, lo, noun):
+        pass
+    if cue is None or ";" in ctx.folded[cue.end():noun] or attr.SENTENCE_BREAK.search(ctx.folded, cue.end(), noun):
+        return set()
+    places = ctx.gazetteer.find(ctx.text[max(0, cue.start() - 50):cue.start()])
+    if not places:
+        return set()
+    gap = ctx.text[max(0, cue.start() - 50) + places[-1].end:cue.start()]
+    return {places[-1].code} if AUXILIARIES.fullmatch(gap.lower()) else set()
 
 
 def _targets_after(ctx: attr.ArticleContext, noun_end: int) -> set[str]:

@@ -17,7 +17,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import ahocorasick_rs
 import numpy as np
@@ -28,10 +28,11 @@ from analysis.catalogue import SystemMention, _lower
 from analysis.taggers import procurement_bind, procurement_parties, procurement_values
 from analysis.vocab import VocabError, read_csv_rows
 
-KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
+KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
          "not_party", "not_party_after")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
+_REFERENCE_REACH = 2  # sentences after the last explicit deal in which "the jets", "the deal" still mean it
 _PACKAGE = "procurement.contract.package"  # "the package also includes ...": items of the article's current deal
 @dataclass(frozen=True)
 class Rule:
@@ -58,6 +59,7 @@ class Rules:
     clause: re.Pattern[str] | None  # where a new clause starts: a stage cue does not reach across it
     anaphor: re.Pattern[str] | None  # text right before a generic word that makes it refer back ("the")
     modifier: re.Pattern[str] | None  # text right after a generic word that makes it a modifier ("arms embargo")
+    reference: re.Pattern[str] | None  # a definite reference to the article's current deal ("the jets", "the first six")
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -95,9 +97,11 @@ def load(data_dir: Path) -> Rules:
     stage_rules = tuple(r for r in rules if r.kind == "stage")
     by_kind = {kind: re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == kind), re.IGNORECASE)
                for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}
-    veto, clause, anaphor, modifier = (by_kind.pop(k, None) for k in ("veto", "clause", "anaphor", "modifier"))
+    veto, clause, anaphor, modifier, reference = (by_kind.pop(k, None) for k in
+                                                  ("veto", "clause", "anaphor", "modifier", "reference"))
     return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
-                 procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor, modifier)
+                 procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor,
+                 modifier, reference)
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class _Sentences:
     char_start: list[int]
     char_end: list[int]
     text: dict[int, str]  # local sentence index -> text
+    fetch: Callable[[int], str] | None = None  # the text of a sentence not fetched up front (a deal's next sentence)
 
 
 @dataclass
@@ -123,6 +128,7 @@ class _Context:
     last_buyer: str | None = None
     deal: tuple[str, str, SystemMention] | None = None  # (buyer, supplier, system) last reported explicitly
     deal_stages: frozenset[str] = frozenset()  # the stages that sentence gave it
+    deal_k: int = -1  # the sentence that reported it
 
 
 def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
@@ -146,7 +152,16 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
     ctx = _Context({}, {}, procurement_parties.title_buyer(rules, vocab, title))
     records: list[dict[str, Any]] = []
     lead: set[str] | None = None
-    for k in sorted(per_sentence):
+    queue = sorted(per_sentence)
+    i = -1
+    while i + 1 < len(queue):
+        i += 1
+        k = queue[i]
+        if ctx.deal_k == k - 1 and k + 1 < len(starts) and k + 1 not in per_sentence and sents.fetch is not None:
+            per_sentence[k + 1] = ([], [])  # the sentence after a deal may refer to it ("the first six arrived")
+            queue.insert(i + 1, k + 1)
+        if k not in sents.text:
+            sents.text[k] = sents.fetch(k)  # type: ignore[misc]
         s_start, s_text = sents.char_start[k], sents.text[k]
         systems, generics = per_sentence[k]
         systems, generics = _absorb_heads(systems, generics)
@@ -164,11 +179,18 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 loose.append(g)
         for m in systems:
             ctx.by_category[m.category] = m
+        refs = []
+        if not resolved and ctx.deal is not None and k - ctx.deal_k <= _REFERENCE_REACH:
+            refs = _reference(rules, s_text, s_start, ctx)
+            resolved.extend(refs)
         chosen = resolved or (loose if not systems else [])
         if not chosen:
             continue
         emit = {id(m) for m in chosen}
         cues = rules.cues.find(s_text, _lower(s_text))
+        if refs:  # "the first batch" names the deal; it does not also report a delivery
+            cues = [c for c in cues if c.rule.stage != "delivery"
+                    or not any(c.start < r.end - s_start and r.start - s_start < c.end for r in refs)]
         if not cues:
             continue
         if ctx.deal is not None and any(c.rule.rule_id == _PACKAGE for c in cues):
@@ -223,6 +245,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 ctx.last_buyer = buyer
                 if not generic_only:
                     ctx.deal, ctx.deal_stages = (buyer, supplier, m), frozenset(c.rule.stage for c in m_cues)
+                    ctx.deal_k = k
             if value is False:
                 value = rules.amounts.value_usd(s_text, year)
             for rule in _stages(m_cues):
@@ -235,6 +258,16 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                     "value_usd": value, "companies": names,
                 })
     return records
+
+
+def _reference(rules: Rules, text: str, s_start: int, ctx: _Context) -> list[SystemMention]:
+    """A definite reference to the current deal in a sentence that names no system ("the first six were
+    delivered", "the deal"): it stands for the deal's system, with the deal's supplier as its origin."""
+    if rules.reference is None or ctx.deal is None:
+        return []
+    _, supplier, m = ctx.deal
+    return [SystemMention(s_start + found.start(), s_start + found.end(), m.system, m.category, supplier,
+                          m.manufacturer, found.group(0)) for found in rules.reference.finditer(text)]
 
 
 def _package(rules: Rules, article_id: str, sents: _Sentences, k: int, ctx: _Context, cues: list[procurement_bind.Cue],
@@ -339,7 +372,8 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
         keep = sorted({int(k) for k in at if k >= 0} | {k for k in (0, 1) if k < hi - lo})
         needed.extend(lo + k for k in keep)
         plan.append((lo, hi, keep))
-    texts = sentences["text"].take(rows[needed]).tolist()
+    text_column = sentences["text"]
+    texts = text_column.take(rows[needed]).tolist()
     text_of = dict(zip(needed, texts))
     records: list[dict[str, Any]] = []
     used: set[int] = set()
@@ -347,7 +381,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
         article_id = names[codes[lo]]
         found, generic = hits[article_id]
         sents = _Sentences(numbers[lo:hi].tolist(), starts[lo:hi].tolist(), ends[lo:hi].tolist(),
-                           {k: text_of[lo + k] for k in keep})
+                           {k: text_of[lo + k] for k in keep}, lambda k, lo=lo: str(text_column.iat[int(rows[lo + k])]))
         for record in _tag_article(rules, vocab, article_id, titles.get(article_id, ""), years[article_id],
                                    sents, found, generic):
             used.add(int(rows[lo + record.pop("_k")]))

@@ -103,6 +103,9 @@ class ArticleContext:
 
 def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, int]:
     """The noun phrase ending right before a verb: walks back over names, titles and determiners."""
+    if verb_start - lo > 220:   # the phrase is at most ~10 words: tokenise only the tail, from a word start
+        cut = ctx.text.find(" ", verb_start - 220, verb_start)
+        lo = cut + 1 if cut >= 0 else lo
     tokens = list(TOKEN.finditer(ctx.text, lo, verb_start))
     i = len(tokens) - 1
     while i >= 0 and tokens[i].group().lower() in SKIP_BEFORE:

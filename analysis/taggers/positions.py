@@ -309,6 +309,10 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
     # only quotes and sentences with a topic cue get the attribution rules (the prefilter)
     events: list[tuple[int, str, Any]] = [(q.start(), "quote", i) for i, q in enumerate(quotes)
                                           if has_cue(q.start(), q.end())]
+    acting: set[int] = set()   # sentences with a sanctions or arms word: the action rules can apply
+    for p, t, w in cues:
+        if t != "partnership" and (w >= rules.stance.weak_topic or t in licensed):
+            acting.add(bisect.bisect_right(starts, p) - 1)
     cued = sorted({bisect.bisect_right(starts, p) - 1 for p in cue_positions} - {-1})
     events += [(ends[i], "sentence", (starts[i], ends[i])) for i in cued if has_cue(starts[i], ends[i])]
     # a sentence comes after every quote that starts inside it, so quotes claim their text first
@@ -330,7 +334,8 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
             for statement in attr.reported_statements(ctx, s, e):
                 records += _records(ctx, rules, statement, licensed, article_id, sents)
                 spoken.append((statement.start, statement.end))
-        records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken, covered)
+        if sents.index(s) in acting:
+            records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken, covered)
     return _unique(_relief_by_sender(records))
 
 

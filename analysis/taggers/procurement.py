@@ -60,6 +60,8 @@ class Rules:
     anaphor: re.Pattern[str] | None  # text right before a generic word that makes it refer back ("the")
     modifier: re.Pattern[str] | None  # text right after a generic word that makes it a modifier ("arms embargo")
     reference: re.Pattern[str] | None  # a definite reference to the article's current deal ("the jets", "the first six")
+    forces: re.Pattern[str] | None = None  # armed-service abbreviations (IAF, RMAF, PLAAF), procurement_forces.csv
+    force_code: dict[str, str] | None = None  # abbreviation -> ISO3
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -99,9 +101,15 @@ def load(data_dir: Path) -> Rules:
                for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}
     veto, clause, anaphor, modifier, reference = (by_kind.pop(k, None) for k in
                                                   ("veto", "clause", "anaphor", "modifier", "reference"))
+    fpath = Path(data_dir) / "rules" / "procurement_forces.csv"
+    force_code = {row["abbreviation"]: row["code"] for row in read_csv_rows(fpath, ["abbreviation", "code", "name"])}
+    if any(len(c) != 3 or not c.isupper() for c in force_code.values()):
+        raise VocabError(f"{fpath}: every code must be an ISO3 code")
+    forces = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, force_code), key=len, reverse=True)) + r")(?![\w-])") \
+        if force_code else None
     return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
                  procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor,
-                 modifier, reference)
+                 modifier, reference, forces, force_code)
 
 
 @dataclass(frozen=True)
@@ -221,7 +229,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             continue
         if rules.veto is not None and rules.veto.search(s_text):
             continue
-        places = vocab.gazetteer.find(s_text)
+        places = procurement_parties.with_forces(rules, s_text, vocab.gazetteer.find(s_text))
         states = [(i, p) for i, p in enumerate(places) if len(p.code) == 3]
         roles = procurement_parties.roles(rules, s_text, [p for _, p in states])
         companies = procurement_parties.companies(rules, s_text)

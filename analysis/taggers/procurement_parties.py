@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from analysis.catalogue import SystemMention, _lower
+from analysis.gazetteer import PlaceMention
 
 _WINDOW = 40  # characters after a country mention that its role cues may use
 _WINDOW_BEFORE = 100  # and before it: cues there end at the mention, a few reach back to a verb ("won ... from")
@@ -39,6 +40,19 @@ def companies(rules: Any, text: str) -> list[tuple[int, str, str]]:
     return out
 
 
+def with_forces(rules: Any, text: str, places: list[Any]) -> list[Any]:
+    """The gazetteer's places plus armed-service abbreviations ("the IAF", "RMAF"), kind ``forces``.
+
+    The gazetteer does not know them; in procurement news they name the buyer's own forces.
+    """
+    if rules.forces is None:
+        return places
+    extra = [PlaceMention(m.start(), m.end(), rules.force_code[m.group(1)], "forces", m.group(1))
+             for m in rules.forces.finditer(text)
+             if not any(p.start < m.end() and m.start() < p.end for p in places)]
+    return sorted(places + extra, key=lambda p: p.start) if extra else places
+
+
 def roles(rules: Any, text: str, places: list[Any]) -> dict[int, dict[str, float]]:
     """Role scores of each country mention from the words right around it."""
     roles: dict[int, dict[str, float]] = {}
@@ -55,6 +69,8 @@ def roles(rules: Any, text: str, places: list[Any]) -> dict[int, dict[str, float
                 continue
             role = "not_party" if rule.kind.startswith("not_party") else rule.kind.split("_")[0]
             score[role] = max(score.get(role, 0.0), rule.weight)
+        if getattr(p, "kind", "") == "forces" and not score.get("not_party"):
+            score["buyer"] = max(score.get("buyer", 0.0), 1.0)  # a service's own name, like "Indian Navy"
         roles[i] = score
     return roles
 

@@ -26,7 +26,7 @@ SKIP_BEFORE = frozenset({"has", "have", "had", "also", "again", "is", "was", "we
                          "previously", "recently", "repeatedly", "then", "publicly", "further", "earlier",
                          "later", "strongly", "flatly", "firmly", "long", "on", "just", "already", "once",
                          "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-                         "yesterday", "today", "last", "week", "had", "has", "will", "would", "could", "may"})
+                         "yesterday", "today", "last", "week", "had", "has", "will", "would", "could", "may", "all", "both"})
 NOT_NAMES = frozenset({"The", "A", "An", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "In", "On",
                        "But", "And", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                        "Sunday", "It", "He", "She", "They", "We", "I", "This", "That"})
@@ -126,8 +126,11 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
             i = j - 1
             taken += 1
             continue
-        if (low == "and" or word == ",") and 0 < i and taken and tokens[i + 1].group()[0].isupper() \
-                and tokens[i - 1].group()[0].isupper():
+        prev = tokens[i - 1].group() if i > 0 else ""
+        nxt = tokens[i + 1].group() if i + 1 < len(tokens) else ""
+        if (low == "and" or word == ",") and 0 < i and taken and (nxt[:1].isupper() or (word == "," and nxt == "and")) \
+                and (prev[0].isupper() or (prev == "," and low == "and" and i > 1
+                                           and tokens[i - 2].group()[0].isupper())):
             start = tokens[i].start()   # coordinated states: "Britain and France", "The US, Israel and France"
             i -= 1
             taken += 1

@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis import schemas
 from analysis.taggers.sanctions_resolve import SENDER_FIRST, Actor, Cue, find_actors, nearest, resolve
-from analysis.taggers.sanctions_rules import SanctionsRules, fold, load
+from analysis.taggers.sanctions_rules import PREFILTER, SanctionsRules, fold, load
 
 __all__ = ["SanctionsRules", "candidate_sentences", "fold", "load", "tag"]
 
@@ -28,6 +28,7 @@ WINDOW_BEFORE, WINDOW_AFTER = 70, 45
 # states whose own measures against sanctioning states are counter-sanctions (GUIDELINES: regime OTHER)
 COUNTER_SENDERS = frozenset({"CHN", "RUS"})
 CAATSA_SELLER = "RUS"  # GUIDELINES: CAATSA punishes purchases of Russian arms, so its threats fall on the buyers
+STRONG_CUES = len(PREFILTER)  # prefilter indexes below this are strong cues
 WEAK_TRIGGER = "sanctions.trigger.penalty+"  # a word that means sanctions only in an article that reports them
 DEFAULT_CUE = "sanctions.action.default_in_force"  # rule id recorded when no action cue is near: in force
 _CLAUSE_END = re.compile(r"[;:()\"“”]|,\s|\b(?:but|while|whereas)\b")
@@ -276,7 +277,7 @@ def _scan(articles: pd.DataFrame, sentences: pd.DataFrame, rules: SanctionsRules
     find = rules.prefilter.find_matches_as_indexes
     for aid, text in zip(articles["article_id"], articles["text"]):  # lazily: no list of every text
         found = find(text.lower())
-        if found:
+        if found and any(i < STRONG_CUES for i, _, _ in found):  # weak cues alone ("penalties") are not enough
             hits[aid] = sorted({s for _, s, _ in found})
             texts[aid] = text
     out: dict[str, list[tuple[int, int, int]]] = {}

@@ -24,13 +24,18 @@ KINDS = ("trigger", "negative", "relief_demand", "relief_offer", "in_force", "ac
          "regime", "actor", "target_prep", "not_target")
 COLUMNS = ["rule_id", "kind", "pattern", "value", "sender", "weight", "rationale", "example_positive",
            "example_negative"]
+# Cues that stand for sanctions only beside a strong cue elsewhere in the article ("penalties"); listed
+# after PREFILTER in the automaton, so their indexes are >= len(PREFILTER).
+WEAK_PREFILTER = ("penalt", "penalis", "penaliz")
 # Cheap lower-case cues: a sentence without one of these cannot hold a trigger.
 PREFILTER = ("sanction", "embargo", "waive", "exempt", "blacklist", "entity list", "export control", "export ban",
              "export restriction", "export curb", "caatsa", "countering america", "arms sales", "arms exports",
              "weapons sales", "arms transfers", "arms deliveries", "weapons exports", "exports of weapons",
              "exports of arms", "sales of arms", "sales of weapons", "ofac", "exports of", "imports of", "imports from",
              "asset freeze", "froze assets", "froze the assets", "froze the accounts", "freezing assets",
-             "freezing the assets", "freeze assets", "freeze the assets", "visa bans on", "entry bans on", "visa ban on", "entry ban on", "travel bans on", "from entering", "penalt", "penalis", "penaliz",
+             "freezing the assets", "freeze assets", "freeze the assets", "visa bans on", "entry bans on", "visa ban on", "entry ban on", "travel bans on", "officials from entering", "lawmakers from entering", "senators from entering",
+             "politicians from entering", "ministers from entering", "journalists from entering",
+             "individuals from entering", "businessmen from entering", "oligarchs from entering",
              "foreign assets control")
 
 
@@ -194,7 +199,7 @@ def load(data_dir: Path) -> SanctionsRules:
         patterns[row["rule_id"]] = pattern
         rules.append(Rule(row["rule_id"], row["kind"], regex, row["value"], row["sender"], weight,
                           row["rationale"], row["example_positive"], row["example_negative"]))
-    automaton = ahocorasick_rs.AhoCorasick(list(PREFILTER))
+    automaton = ahocorasick_rs.AhoCorasick(list(PREFILTER) + list(WEAK_PREFILTER))
     kinds = {}
     for kind in KINDS:
         own = tuple(r for r in rules if r.kind == kind)

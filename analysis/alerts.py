@@ -35,32 +35,54 @@ def _rule_weight(weights: RiskWeights, table: str, **values: str) -> float:
     return 0.0
 
 
+def _previous_in_group(keys: pd.DataFrame) -> np.ndarray:
+    """True where a row continues the group of the row before it (frame sorted by ``keys``)."""
+    same = np.ones(len(keys), dtype=bool)
+    same[0:1] = False
+    for column in keys.columns:
+        values = keys[column].to_numpy(dtype=object)
+        same[1:] &= values[1:] == values[:-1]
+    return same
+
+
 def score_jumps(pair_risk: pd.DataFrame, published: pd.Series, weights: RiskWeights,
                 rejected: set[str]) -> list[dict]:
     """A pair's score rising by ``alert_jump_points`` or more over its previous period.
 
     Evidence is the findings first published within the period (what is new);
     when nothing is new (relief ageing out) it is every finding of the row.
+    Column operations over the whole table (a missing previous period counts as
+    0); only the few rows that jump become Python records.
     """
+    if pair_risk.empty:
+        return []
+    frame = pair_risk.sort_values(["country", "counterpart", "freq", "period"], kind="stable")
+    ordinal = np.zeros(len(frame), dtype=np.int64)
+    for freq in frame["freq"].unique():
+        mask = (frame["freq"] == freq).to_numpy()
+        ordinal[mask] = pd.PeriodIndex(frame.loc[mask, "period"], freq=freq).asi8
+    same = _previous_in_group(frame[["country", "counterpart", "freq"]])
+    score = frame["score"].to_numpy(dtype=float)
+    adjacent = same.copy()
+    adjacent[1:] &= np.diff(ordinal) == 1
+    previous = np.where(adjacent, np.concatenate([[0.0], score[:-1]]), 0.0)
+    delta = score - previous
+    hits = np.flatnonzero(delta >= weights.alert_jump_points)
+    comps = frame[list(COMPONENTS)].to_numpy(dtype=float)
     out = []
-    frame = pair_risk.sort_values(["country", "counterpart", "freq", "period"])
-    for (country, counterpart, freq), rows in frame.groupby(["country", "counterpart", "freq"], sort=False):
-        periods = pd.PeriodIndex(rows["period"], freq=freq)
-        previous = rows["score"].shift(1).where(np.diff(periods.asi8, prepend=-10**9) == 1, 0.0).fillna(0.0)
-        delta = rows["score"] - previous
-        comp_delta = rows[list(COMPONENTS)].diff().fillna(rows[list(COMPONENTS)])
-        for idx in rows.index[delta.to_numpy() >= weights.alert_jump_points]:
-            row, start = rows.loc[idx], rows.loc[idx, "period"]
-            end = (pd.Period(start, freq=freq) + 1).start_time
-            ids = [i for i in row["finding_ids"] if i not in rejected]
-            new = [i for i in ids if start <= published.get(i, pd.NaT) < end] or ids
-            driver = comp_delta.loc[idx].idxmax()
-            out.append({
-                "alert_id": _alert_id("score_jump", country, counterpart, freq, start),
-                "kind": "score_jump", "country": country, "counterpart": counterpart, "date": start,
-                "message": f"{country}-{counterpart} risk rose {delta[idx]:.0f} points to {row['score']:.0f} "
-                           f"in the period from {start:%Y-%m-%d}; largest driver: {driver}",
-                "severity": float(delta[idx]), "finding_ids": sorted(new)})
+    for i in hits:
+        row = frame.iloc[i]
+        country, counterpart, freq, start = row["country"], row["counterpart"], row["freq"], row["period"]
+        comp_delta = comps[i] - comps[i - 1] if same[i] else comps[i]
+        end = (pd.Period(start, freq=freq) + 1).start_time
+        ids = [f for f in row["finding_ids"] if f not in rejected]
+        new = [f for f in ids if start <= published.get(f, pd.NaT) < end] or ids
+        out.append({
+            "alert_id": _alert_id("score_jump", country, counterpart, freq, start),
+            "kind": "score_jump", "country": country, "counterpart": counterpart, "date": start,
+            "message": f"{country}-{counterpart} risk rose {delta[i]:.0f} points to {row['score']:.0f} "
+                       f"in the period from {start:%Y-%m-%d}; largest driver: {COMPONENTS[int(np.argmax(comp_delta))]}",
+            "severity": float(delta[i]), "finding_ids": sorted(new)})
     return out
 
 
@@ -70,11 +92,16 @@ def deal_stages(procurement: pd.DataFrame, weights: RiskWeights) -> list[dict]:
     One alert per sender whose regime covers the supplier then; a deal no regime
     covers still alerts, with no counterpart and severity 0 (information only).
     """
-    out = []
+    keys = ["buyer", "supplier", "system", "stage"]
     frame = procurement[procurement["stage"].isin(ALERT_STAGES)].dropna(subset=["buyer", "supplier", "system", "published"])
-    for (buyer, supplier, system, stage), rows in frame.groupby(["buyer", "supplier", "system", "stage"]):
-        first = rows["published"].min()
-        ids = sorted(rows.loc[rows["published"] == first, "finding_id"].astype(str))
+    if frame.empty:
+        return []
+    first = frame.groupby(keys)["published"].transform("min")
+    firsts = frame[frame["published"] == first]
+    grouped = firsts.groupby(keys).agg(first=("published", "min"),
+                                       ids=("finding_id", lambda s: sorted(s.astype(str))))
+    out = []
+    for (buyer, supplier, system, stage), first, ids in zip(grouped.index, grouped["first"], grouped["ids"]):
         senders = regime_senders(supplier, first, weights) or [None]
         for sender in senders:
             severity = points(_rule_weight(weights, "procurement", stage=stage), weights.scale) if sender else 0.0
@@ -91,31 +118,41 @@ def stance_shifts(positions: pd.DataFrame, weights: RiskWeights) -> list[dict]:
     """A country's stance on a topic (about the same country) flipping between support and oppose.
 
     Stances are read per day (the day's majority; a tied day is skipped as unclear)
-    so one article quoting both sides does not count as a shift.
+    so one article quoting both sides does not count as a shift. One count per
+    (speaker, about, topic, day, stance), compared with the group's previous clear day.
     """
-    out = []
     frame = positions[positions["stance"].isin(SHIFT_STANCES)].dropna(subset=["speaker_country", "published"])
     frame = frame.assign(about=frame["about_country"].fillna(""), day=frame["published"].dt.normalize())
-    for (speaker, about, topic), rows in frame.groupby(["speaker_country", "about", "topic"]):
-        counts = rows.groupby(["day", "stance"]).size().unstack(fill_value=0)
-        previous = None
-        for day, row in counts.iterrows():
-            if row.max() * 2 <= row.sum():
-                continue  # tied day: no clear stance
-            stance = row.idxmax()
-            if previous is not None and stance != previous[1]:
-                ids = rows.loc[((rows["day"] == day) & (rows["stance"] == stance))
-                               | ((rows["day"] == previous[0]) & (rows["stance"] == previous[1])), "finding_id"]
-                weight = _rule_weight(weights, "positions", topic=topic, stance=stance)
-                about_text = f" about {about}" if about else ""
-                out.append({
-                    "alert_id": _alert_id("stance_shift", speaker, about, topic, day),
-                    "kind": "stance_shift", "country": speaker, "counterpart": about or None, "date": day,
-                    "message": f"{speaker} moved from {previous[1]} to {stance} on {topic}{about_text} "
-                               f"(previous: {previous[0]:%Y-%m-%d})",
-                    "severity": float(points(max(weight, 0.5), weights.scale)),
-                    "finding_ids": sorted(ids.astype(str))})
-            previous = (day, stance)
+    frame = frame.dropna(subset=["topic"])
+    if frame.empty:
+        return []
+    keys = ["speaker_country", "about", "topic"]
+    counts = frame.groupby([*keys, "day", "stance"]).size().unstack("stance", fill_value=0)
+    counts = counts.reindex(columns=list(SHIFT_STANCES), fill_value=0)
+    support, oppose = counts["support"].to_numpy(), counts["oppose"].to_numpy()
+    clear = counts[support != oppose].reset_index()
+    clear["clear"] = np.where(clear["support"] > clear["oppose"], "support", "oppose")
+    same = _previous_in_group(clear[keys]) if len(clear) else np.zeros(0, dtype=bool)
+    stance = clear["clear"].to_numpy(dtype=object)
+    shifted = np.flatnonzero(same[1:] & (stance[1:] != stance[:-1])) + 1 if len(clear) > 1 else []
+    if not len(shifted):
+        return []
+    ids = frame.groupby([*keys, "day", "stance"])["finding_id"].agg(lambda s: list(s.astype(str)))
+    out = []
+    for i in shifted:
+        now, before = clear.iloc[i], clear.iloc[i - 1]
+        speaker, about, topic, day = now["speaker_country"], now["about"], now["topic"], now["day"]
+        group = (speaker, about, topic)
+        evidence = ids[(*group, day, now["clear"])] + ids[(*group, before["day"], before["clear"])]
+        weight = _rule_weight(weights, "positions", topic=topic, stance=now["clear"])
+        about_text = f" about {about}" if about else ""
+        out.append({
+            "alert_id": _alert_id("stance_shift", speaker, about, topic, day),
+            "kind": "stance_shift", "country": speaker, "counterpart": about or None, "date": day,
+            "message": f"{speaker} moved from {before['clear']} to {now['clear']} on {topic}{about_text} "
+                       f"(previous: {before['day']:%Y-%m-%d})",
+            "severity": float(points(max(weight, 0.5), weights.scale)),
+            "finding_ids": sorted(evidence)})
     return out
 
 

@@ -131,6 +131,18 @@ def supplier(text: str, actor: Actor) -> bool:
     return actor.kind == "demonym" and _SUPPLIER.match(text, actor.end) is not None
 
 
+def _senders_list(low: str, actors: list[Actor], actor: Actor) -> bool:
+    """True when every member of the list holding ``actor`` is a usual sender ("the US, the EU and the UN"):
+    such a list names those who act together, unlike a list of countries affected."""
+    i = actors.index(actor)
+    lo = hi = i
+    while lo > 0 and _LIST_SEP.fullmatch(low, actors[lo - 1].end, actors[lo].start):
+        lo -= 1
+    while hi + 1 < len(actors) and _LIST_SEP.fullmatch(low, actors[hi].end, actors[hi + 1].start):
+        hi += 1
+    return all(a.code in SENDER_FIRST for a in actors[lo:hi + 1])
+
+
 def _hyphenated(low: str, actor: Actor) -> bool:
     """A country glued by a hyphen into a compound ("Russia-Ukraine war", "mainland-China-owned") names no target."""
     return (actor.start > 0 and low[actor.start - 1] == "-") or (actor.end < len(low) and low[actor.end] == "-")
@@ -243,7 +255,8 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
             t_how = "passive"
     if sender is None:
         agents = [a for a in rest if a.code not in targets and a.kind != "organisation"
-                  and not _OBJECT.search(low, max(0, a.start - 20), a.start) and not _listed(low, actors, a)]
+                  and not _OBJECT.search(low, max(0, a.start - 20), a.start)
+                  and (not _listed(low, actors, a) or _senders_list(low, actors, a))]
         preferred = [a for a in agents if a.code in SENDER_FIRST]
         verb_end = t1 if _HALT_VERB.match(low, t0) else t0  # "France suspended arms sales": the trigger holds the verb
         direct = [a for a in agents if t0 - a.end <= 45 and _AGENT_VERB.search(text[a.end:verb_end])]
@@ -263,8 +276,14 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
             sender, s_how, sender_actor = pick[0].code, "subject" if preferred else "direct", pick[0]
             # "Germany and France said they would suspend arms exports", "the US and the EU kept an embargo":
             # co-subjects are co-senders (only usual senders beside a usual sender)
+            chain = [pick[0]]
+            for a in agents:  # walk the coordination forward: "the US, the EU and the UN lifted ..."
+                if a.start > chain[-1].start and a.end <= t0 and _coordinated(low, chain[-1], a) \
+                        and (not preferred or a.code in SENDER_FIRST):
+                    chain.append(a)
+            co_senders += [a.code for a in chain[1:] if a.code not in targets]
             co_senders += [a.code for a in agents if a is not pick[0] and a.code not in targets and a.end <= t0
-                           and (not preferred or a.code in SENDER_FIRST) and _coordinated(low, pick[0], a)]
+                           and a not in chain and (not preferred or a.code in SENDER_FIRST) and _coordinated(low, pick[0], a)]
     if sender is None:
         speaker = [a for a in after if a.code in SENDER_FIRST and _SPEAKER_AFTER.match(low, a.end)
                    and _SPEAKER_BEFORE.search(low, max(0, a.start - 8), a.start)]

@@ -43,7 +43,7 @@ _CONDITION_BEFORE = re.compile(r"\b(?:if|unless)\b")
 _MODAL_AFTER = re.compile(r"(?:\s+(?:on|against|over|for|relief|[a-z]+'s|the|of|and|[a-z]+)){0,6}?\s+(?:would|could|might)\s+"
                           r"(?!remain|stay|continue|still|be lifted|be eased|be removed)")
 _OBJECT_BEFORE = re.compile(r"\b(?:to|on|against|from|with|for|into)\s+(?:the\s+)?(?:entire\s+|whole\s+|rest of the\s+)?$")
-_GENERIC_RECIPIENTS = re.compile(r"\s+(?:\w+\s+){0,3}?(?:for|to)\s+(?:\w+\s+){0,2}?(?:countries|nations|buyers|importers|"
+_GENERIC_RECIPIENTS = re.compile(r"\s+(?:\w+\s+){0,3}?(?:for|to|let|lets|letting|allow|allows|allowing)\s+(?:\w+\s+){0,2}?(?:countries|nations|buyers|importers|"
                                  r"states|companies|firms|customers|partners|allies)\b")
 _DECIDED = frozenset({"will", "would"})
 _CONDITION_AFTER = re.compile(r"\b(?:if|unless|should it|should they)\b")

@@ -215,6 +215,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         keep = [id(m) in emit for m in ordered]
         local = [SystemMention(m.start - s_start, m.end - s_start, m.system, m.category, m.origin,
                                m.manufacturer, m.surface) for m in ordered]
+        ref_ids = {id(n) for n, m in zip(local, ordered) if any(m is r for r in refs)}
         # With one system named, no cue can go to the wrong one: clauses only matter when there are several.
         several = len({m.system for m in local}) > 1
         bounds = procurement_bind.boundaries(rules.clause, s_text)
@@ -239,8 +240,10 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             if not m_cues:
                 continue
             generic_only = not resolved
-            buyer, supplier, confidence = procurement_parties.parties(
+            buyer, supplier, confidence, at = procurement_parties.parties(
                 rules, s_text, states, roles, m, companies, ctx.buyer_of.get(m.system) or ctx.last_buyer, bounds, local)
+            if id(m) in ref_ids and ctx.deal is not None:  # "the deal" keeps its parties
+                buyer, supplier, confidence, at = ctx.deal[0], ctx.deal[1], 0.6, -1  # 0.6: no new deal
             if generic_only:
                 if lead is None:
                     lead = _lead_codes(vocab, title, sents)
@@ -256,15 +259,19 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                     ctx.deal_k = k
             if value is False:
                 value = rules.amounts.value_usd(s_text, year)
+            buyers = [buyer]
+            if confidence > 0.6:
+                buyers += procurement_parties.co_buyers(s_text, states, roles, at, supplier)
             for rule in _stages(m_cues):
-                records.append({
-                    "_k": k, "article_id": article_id, "sentence": sents.sentence[k],
-                    "char_start": s_start, "char_end": sents.char_end[k],
-                    "confidence": round(confidence * rule.weight + 0.2, 3), "rule": rule.rule_id,
-                    "buyer": buyer, "supplier": supplier, "system": m.system, "category": m.category,
-                    "stage": rule.stage, "quantity": rules.amounts.quantity(s_text, m.start),
-                    "value_usd": value, "companies": names,
-                })
+                for one in buyers:
+                    records.append({
+                        "_k": k, "article_id": article_id, "sentence": sents.sentence[k],
+                        "char_start": s_start, "char_end": sents.char_end[k],
+                        "confidence": round(confidence * rule.weight + 0.2, 3), "rule": rule.rule_id,
+                        "buyer": one, "supplier": supplier, "system": m.system, "category": m.category,
+                        "stage": rule.stage, "quantity": rules.amounts.quantity(s_text, m.start),
+                        "value_usd": value, "companies": names,
+                    })
     return records
 
 

@@ -37,6 +37,10 @@ _COORDINATED = re.compile(r"[\s,]*(and|or|as well as)?\s*(the\s+)?", re.IGNORECA
 # a cancellation.
 _ADDITIVE = frozenset({"support", "production", "training"})
 _PRELIMINARY = frozenset({"procurement.negotiation.approach"})  # MoU, letter of intent or request
+# A bare purchase noun is what talks or offers are about ("talks ... for the sale of"): it takes the stage of
+# a negotiation cue shortly before it in its clause.
+_DEAL_NOUN = re.compile(r"(sales?|purchases?|acquisition|procurement|orders?)", re.IGNORECASE)
+_NOUN_REACH = 70
 
 
 class _Span(Protocol):
@@ -140,6 +144,11 @@ def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
         head, end = group[0], group[-1].end
         if len(group) > 1 and head.rule.stage == "contract" and group[1].rule.rule_id in _PRELIMINARY:
             head = group[1]  # "signed a memorandum of understanding" is a step before the contract
+        if n and head.rule.stage == "contract" and _DEAL_NOUN.fullmatch(text, head.start, head.end):
+            before = groups[n - 1][0]
+            if before.rule.stage == "negotiation" and head.start - groups[n - 1][-1].end <= _NOUN_REACH \
+                    and clause(before.start) == clause(head.start):
+                head = Cue(head.start, head.end, before.rule)
         stages = [head] + [c for c in group if c is not head and c is not group[0] and (
             c.rule.stage in _ADDITIVE or (head.rule.stage == "cancellation" and c.rule.stage == "negotiation"))]
         limit = groups[n + 1][0].start if n + 1 < len(groups) else float("inf")

@@ -22,6 +22,7 @@ _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplyi
 _SUBJECT_REACH = 30  # characters between a country and the verb or system it is directly attached to
 _PREMODIFIER = re.compile(r"('s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",
                          re.IGNORECASE)  # "Russian-made ", "Russia's long-range ": a country word glued to a system
+_AND = re.compile(r"\s*(,\s*(and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s*)(the\s+)?", re.IGNORECASE)
 _LISTED = re.compile(r"\b(and|or|with|between)\s+(the\s+)?$", re.IGNORECASE)  # a co-listed party, not the seller
 
 
@@ -77,8 +78,9 @@ def roles(rules: Any, text: str, places: list[Any]) -> dict[int, dict[str, float
 
 def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[int, dict[str, float]],
              mention: SystemMention, companies: list[tuple[int, str, str]], fallback: str | None,
-             bounds: list[int], mentions: list[SystemMention]) -> tuple[str | None, str | None, float]:
-    """(buyer, supplier, confidence) for one system mention in one sentence.
+             bounds: list[int], mentions: list[SystemMention]) -> tuple[str | None, str | None, float, int]:
+    """(buyer, supplier, confidence, index of the buyer's mention in ``states`` or -1) for one system
+    mention in one sentence.
 
     An explicit supplier ("from France") counts only in the mention's own clause, the nearest one
     winning: "the Gripen from Sweden, while the Rafale ..." does not make Sweden sell the Rafale.
@@ -104,7 +106,7 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
     if supplier is None:
         makers = {c for _, _, c in companies if c}
         supplier = makers.pop() if len(makers) == 1 else None
-    best, best_score = None, -1e9
+    best, best_score, best_j = None, -1e9, -1
     for j, (_, p) in enumerate(states):
         role = roles[j]
         if p.code == supplier or (role.get("not_party") or role.get("supplier")) and not role.get("buyer"):
@@ -119,12 +121,37 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
             distance = gap if gap <= _SUBJECT_REACH else 3 * gap
         score = role.get("buyer", 0.0) - distance / 400
         if score > best_score:
-            best, best_score = p.code, score
+            best, best_score, best_j = p.code, score, j
     confidence = 0.8
     if best is None:
         best = fallback
         confidence = 0.55
-    return best, supplier, confidence
+    return best, supplier, confidence, best_j
+
+
+def co_buyers(text: str, states: list[tuple[int, Any]], roles: dict[int, dict[str, float]], at: int,
+              supplier: str | None) -> list[str]:
+    """States coordinated with the buyer ("talks with Argentina and the Philippines", "sales to Saudi Arabia
+    and the UAE"): they share its role, unless another role marks them or they are the seller."""
+    if at < 0:
+        return []
+    buyer = states[at][1].code
+    out: list[str] = []
+    for step in (1, -1):
+        j = at
+        while 0 <= j + step < len(states):
+            a, b = (states[j][1], states[j + step][1]) if step == 1 else (states[j + step][1], states[j][1])
+            nxt = j + step
+            if not _AND.fullmatch(text, a.end, b.start):
+                break
+            role = roles[nxt]
+            code = states[nxt][1].code
+            if role.get("not_party") or role.get("supplier") or code in (supplier, buyer):
+                break
+            if code not in out:
+                out.append(code)
+            j = nxt
+    return out
 
 
 def attached(text: str, states: list[tuple[int, Any]], mentions: list[SystemMention]) -> dict[int, SystemMention]:

@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -146,20 +147,43 @@ def _versions() -> dict[str, str]:
 RISK_FREQS = ("M", "W")
 
 
-def post_process(staged: store.StagedTables, timings: Timings) -> None:
+def _clusters(staged: store.StagedTables, workers: int) -> pd.DataFrame:
+    """Near-duplicate clusters from the staged articles, one row group (chunk) at a time.
+
+    Only the MinHash signatures (512 bytes per article) are kept, never every text;
+    with several workers the row groups are signed in parallel.
+    """
+    from analysis import dedupe
+
+    staged.close("articles")
+    path = staged.path("articles")
+    groups = pq.ParquetFile(path).num_row_groups if path.exists() else 0
+    if workers > 1 and groups > 1:
+        with ProcessPoolExecutor(min(workers, groups)) as pool:
+            parts = list(pool.map(dedupe.file_signatures, [path] * groups, range(groups)))
+    else:
+        parts = [dedupe.file_signatures(path, g) for g in range(groups)]
+    if not parts:
+        return dedupe.cluster_signatures(pd.DataFrame(columns=["article_id", "published"]), None)
+    keys = pd.concat([k for k, _ in parts], ignore_index=True)
+    return dedupe.cluster_signatures(keys, np.concatenate([s for _, s in parts]))
+
+
+def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1) -> None:
     """Cross-article tables: deals, pair risk (monthly and weekly) and alerts, from the staged findings.
 
     Findings an analyst marked wrong (review database) drop out of risk and alerts.
+    Article texts are never loaded together: dedupe reads them one chunk at a time.
     """
-    from analysis import alerts, deals, dedupe, events, review, risk
+    from analysis import alerts, deals, events, review, risk
 
     tick = time.perf_counter()
-    articles = staged.read("articles", columns=["article_id", "published", "title", "text", "source", "url"])
+    articles = staged.read("articles", columns=["article_id", "published", "source", "url"])
     findings = {t: staged.read(t) for t in TAGGERS}
     reviews = review.load_reviews(settings.get_path("review_db"))
     staged.write("deals", deals.build_deals(review.drop_rejected(findings, reviews)["procurement"], articles))
     tick = timings.add("deals", tick)
-    clusters = dedupe.cluster_articles(articles)
+    clusters = _clusters(staged, workers)
     tick = timings.add("dedupe", tick)
     monthly = None
     for freq in RISK_FREQS:
@@ -200,7 +224,7 @@ def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None,
             finally:
                 tagger.close()
             _carry_over(out_dir, staged, set(previous) - counts.tagged)
-            post_process(staged, timings)
+            post_process(staged, timings, workers)
             report = _report(inputs, files, state, counts.as_report(), staged, timings, print_, started)
             staged.commit(ALL_TABLES, report)
         except BaseException:

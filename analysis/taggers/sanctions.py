@@ -130,6 +130,7 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         return lazy[kind]
 
     question = text.rstrip(" \"'”’)").endswith("?")
+    responding = "respon" in low or "retaliat" in low or "reaction" in low
     out = []
     for trig, m in triggers:
         t0, t1 = m.start(), m.end()
@@ -156,16 +157,18 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             cue = None  # "considering action in response to the new sanctions": the cue is about the response
         action = trig.value or (cue[0].value if cue else "imposed")
         weight = trig.weight * (cue[0].weight if cue else 0.6)
-        response = _RESPONSE.search(low, lo, t0)
+        response = _RESPONSE.search(low, lo, t0) if responding else None
         mod_lo = response.end() if response else lo  # modality before "in response to" is about the response
         neg = nearest(negs, mod_lo, t0, t0, t1)
         hyp = nearest(hyps, mod_lo, t0, t0, t1)
-        conditional = _CONDITION_AFTER.search(low, t1, min(len(low), t1 + 80)) or _CONDITION_BEFORE.search(low, 0, t0)
-        modal_after = _MODAL_AFTER.match(low, t1)  # "sanctions on China would ratchet up tensions": sanctions imagined
-        if modal_after and not hyp and action in ("imposed", "lifted") and (
+        # "sanctions on China would ratchet up tensions": sanctions imagined
+        modal_after = _MODAL_AFTER.match(low, t1) if not hyp and action in ("imposed", "lifted") else None
+        if modal_after and (
                 cue is None or (cue[1].group(0).lower().endswith("ing") and t0 - cue[1].end() <= 15)
                 or 0 <= cue[1].start() - t1 <= 1):  # "sanctions relief would only fund ...": relief imagined
             hyp = (trig, modal_after)
+        conditional = hyp and (_CONDITION_AFTER.search(low, t1, min(len(low), t1 + 80))
+                               or _CONDITION_BEFORE.search(low, 0, t0))
         if hyp and hyp[1].group(0).lower() in _DECIDED and not conditional \
                 and _REPORTED.search(low, max(0, hyp[1].start() - 40), hyp[1].start()):
             hyp = None  # "China said it would impose sanctions": a reported decision, not a possibility

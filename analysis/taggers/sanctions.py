@@ -45,6 +45,7 @@ _MODAL_AFTER = re.compile(r"(?:\s+(?:on|against|over|for|relief|[a-z]+'s|the|of|
 _OBJECT_BEFORE = re.compile(r"\b(?:to|on|against|from|with|for|into)\s+(?:the\s+)?(?:entire\s+|whole\s+|rest of the\s+)?$")
 _GENERIC_RECIPIENTS = re.compile(r"\s+(?:\w+\s+){0,3}?(?:for|to|let|lets|letting|allow|allows|allowing)\s+(?:\w+\s+){0,2}?(?:countries|nations|buyers|importers|"
                                  r"states|companies|firms|customers|partners|allies)\b")
+_HEAD_TARGET = re.compile(r"\b(?:on|against|targets?|sanctions?|hits?|punish\w*)\s+(?:the\s+)?$", re.I)
 _DECIDED = frozenset({"will", "would"})
 _CONDITION_AFTER = re.compile(r"\b(?:if|unless|should it|should they)\b")
 _REPORTED = re.compile(r"\b(?:said|says|announced|announces|decided|agreed|confirmed|declared)\s+(?:on \w+\s+)?(?:that\s+)?"
@@ -320,7 +321,10 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
             if not items:
                 continue
             heads = gazetteer.find(title) if isinstance(title, str) else []
-            head_targets = list(dict.fromkeys(m.code for m in heads if m.code not in SENDER_FIRST))
+            # a headline country after "on/against" ("China steps up pressure on N. Korea") comes first
+            ranked = sorted((m for m in heads if m.code not in SENDER_FIRST),
+                            key=lambda m: not _HEAD_TARGET.search(title, max(0, m.start - 12), m.start))
+            head_targets = list(dict.fromkeys(m.code for m in ranked))
             head_sender = next((m.code for m in heads if m.code in SENDER_FIRST), None)
             default = _usual_sender(items) or head_sender or next(
                 (a.code for found in found_actors for a in found if a.code in SENDER_FIRST), None)

@@ -187,6 +187,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 loose.append(g)
         for m in systems:
             ctx.by_category[m.category] = m
+            _seed_owner(rules, vocab, s_text, m.start - s_start, m, ctx)
         refs = []
         if not resolved and ctx.deal is not None and k - ctx.deal_k <= _REFERENCE_REACH:
             refs = _reference(rules, s_text, s_start, ctx)
@@ -273,6 +274,33 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                         "value_usd": value, "companies": names,
                     })
     return records
+
+
+_OWNER_WINDOW = 60  # characters before a system in which its owner may be named ("Turkey's Russian S-400")
+_OWNER_HINT = re.compile(r"['’]s\b|\b(navy|air force|army|armed forces|military|marines|coast guard)\b", re.IGNORECASE)
+
+
+def _seed_owner(rules: Rules, vocab: Any, text: str, start: int, m: SystemMention, ctx: _Context) -> None:
+    """Remember the owner a sentence gives a system even when it reports no stage ("Turkey's Russian S-400",
+    "the Indian Air Force is setting up its first S-400 squadron"): a later sentence about the deal that
+    names no buyer ("Washington removed it from the F-35 programme") falls back on it.
+
+    Only a short window before the system is read (the gazetteer over every sentence would cost too much).
+    """
+    window = text[max(0, start - _OWNER_WINDOW):start]
+    if not _OWNER_HINT.search(window) and (rules.forces is None or not rules.forces.search(window)):
+        return
+    states = [p for p in procurement_parties.with_forces(rules, window, vocab.gazetteer.find(window)) if len(p.code) == 3]
+    if not states:
+        return
+    roles = procurement_parties.roles(rules, window, states)
+    for j in range(len(states) - 1, -1, -1):
+        code = states[j].code
+        possessive = window.startswith(("'s", "’s"), states[j].end)
+        if code != m.origin and (possessive or roles[j].get("buyer", 0.0) >= 1.0 and not roles[j].get("not_party")):
+            ctx.buyer_of.setdefault(m.system, code)
+            ctx.last_buyer = ctx.last_buyer or code
+            return
 
 
 def _reference(rules: Rules, text: str, s_start: int, ctx: _Context) -> list[SystemMention]:

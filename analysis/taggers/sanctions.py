@@ -30,6 +30,7 @@ COUNTER_SENDERS = frozenset({"CHN", "RUS"})
 CAATSA_SELLER = "RUS"  # GUIDELINES: CAATSA punishes purchases of Russian arms, so its threats fall on the buyers
 STRONG_CUES = len(PREFILTER)  # prefilter indexes below this are strong cues
 WEAK_TRIGGER = "sanctions.trigger.penalty+"  # a word that means sanctions only in an article that reports them
+IN_PLACE_CUE = "sanctions.in_force.applied"  # rule id recorded for "..., which has been in place"
 DEFAULT_CUE = "sanctions.action.default_in_force"  # rule id recorded when no action cue is near: in force
 _CLAUSE_END = re.compile(r"[;:()\"“”]|,\s|\b(?:but|while|whereas)\b")
 _INFINITIVE = re.compile(r"\bto\s+$")
@@ -51,7 +52,11 @@ _CONDITION_AFTER = re.compile(r"\b(?:if|unless|should it|should they)\b")
 _REPORTED = re.compile(r"\b(?:said|says|announced|announces|decided|agreed|confirmed|declared)\s+(?:on \w+\s+)?(?:that\s+)?"
                        r"(?:it|they|he|she|we|the \w+)?\s*$")
 _IMPOSED_BEFORE = re.compile(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)")
-_IMPOSED_AFTER = re.compile(r"\s+(?:that were |that have been |already )?(?:imposed|levied|placed|slapped)\b")
+_IMPOSED_AFTER = re.compile(r"\s+(?:that were |that have been |already |(?:that |which )?(?:the |its )?[\w.]+ (?:had |has |have )?)?"
+                            r"(?:imposed|levied|placed|slapped)\b")
+# "the embargo, which has been in place since 1962": the sentence states the sanctions in force
+_IN_PLACE_AFTER = re.compile(r"(?:\s+(?:on|against)\s+[\w ]{1,25}?)?\s*,?\s*(?:which|that) (?:has|have|had)? ?(?:been|is|are|was|were|remains?|remained) "
+                             r"(?:still )?(?:in place|in force)\b")
 _RESPONSE = re.compile(r"\b(?:in response to|in retaliation (?:for|against)|in reaction to)\b")
 
 
@@ -194,13 +199,18 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             # "could impose sanctions", "if Congress imposed sanctions"; but "would fully implement the
             # sanctions" and "will still apply under sanctions imposed on Iran" are in force
             action = "threat"
-        if not action:
+        in_place = _IN_PLACE_AFTER.match(low, t1) if action != "imposed" and trig.value != "waiver" else None
+        if not action and not in_place:
             continue
         senders, targets, s_how, t_how = resolve(text, low, t0, t1, actors, rules, regime_sender)
         spans = [t0, t1] + ([cue[1].start(), cue[1].end()] if cue else [])
-        out.append(Item(sentence, offset + min(spans), offset + max(spans), senders, targets, action, modality,
-                        weight, f"{trig.rule_id}+{cue[0].rule_id if cue else DEFAULT_CUE}",
-                        frozenset(cues), s_how, t_how, bool(_GENERIC_RECIPIENTS.match(low, t1))))
+        if action:
+            out.append(Item(sentence, offset + min(spans), offset + max(spans), senders, targets, action, modality,
+                            weight, f"{trig.rule_id}+{cue[0].rule_id if cue else DEFAULT_CUE}",
+                            frozenset(cues), s_how, t_how, bool(_GENERIC_RECIPIENTS.match(low, t1))))
+        if in_place:
+            out.append(Item(sentence, offset + t0, offset + in_place.end(), senders, targets, "imposed", "asserted", weight,
+                            f"{trig.rule_id}+{IN_PLACE_CUE}", frozenset(cues), s_how, t_how))
     return out
 
 

@@ -28,7 +28,7 @@ from analysis.catalogue import SystemMention, _lower
 from analysis.taggers import procurement_bind, procurement_parties, procurement_values
 from analysis.vocab import VocabError, read_csv_rows
 
-KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
+KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "unreal", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
          "not_party", "not_party_after")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
@@ -60,6 +60,7 @@ class Rules:
     anaphor: re.Pattern[str] | None  # text right before a generic word that makes it refer back ("the")
     modifier: re.Pattern[str] | None  # text right after a generic word that makes it a modifier ("arms embargo")
     reference: re.Pattern[str] | None  # a definite reference to the article's current deal ("the jets", "the first six")
+    unreal: re.Pattern[str] | None = None  # text right before a stage word that others only urge ("urged X to")
     forces: re.Pattern[str] | None = None  # armed-service abbreviations (IAF, RMAF, PLAAF), procurement_forces.csv
     force_code: dict[str, str] | None = None  # abbreviation -> ISO3
 
@@ -99,8 +100,8 @@ def load(data_dir: Path) -> Rules:
     stage_rules = tuple(r for r in rules if r.kind == "stage")
     by_kind = {kind: re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == kind), re.IGNORECASE)
                for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}
-    veto, clause, anaphor, modifier, reference = (by_kind.pop(k, None) for k in
-                                                  ("veto", "clause", "anaphor", "modifier", "reference"))
+    veto, clause, anaphor, modifier, reference, unreal = (
+        by_kind.pop(k, None) for k in ("veto", "clause", "anaphor", "modifier", "reference", "unreal"))
     fpath = Path(data_dir) / "rules" / "procurement_forces.csv"
     force_code = {row["abbreviation"]: row["code"] for row in read_csv_rows(fpath, ["abbreviation", "code", "name"])}
     if any(len(c) != 3 or not c.isupper() for c in force_code.values()):
@@ -109,7 +110,7 @@ def load(data_dir: Path) -> Rules:
         if force_code else None
     return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
                  procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor,
-                 modifier, reference, forces, force_code)
+                 modifier, reference, unreal, forces, force_code)
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,8 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             continue
         emit = {id(m) for m in chosen}
         cues = rules.cues.find(s_text, _lower(s_text))
+        if rules.unreal is not None:  # "urged Washington to cancel it" reports no cancellation
+            cues = [c for c in cues if not rules.unreal.search(s_text, max(0, c.start - 60), c.start)]
         if refs:  # "the first batch" names the deal; it does not also report a delivery
             cues = [c for c in cues if c.rule.stage != "delivery"
                     or not any(c.start < r.end - s_start and r.start - s_start < c.end for r in refs)]

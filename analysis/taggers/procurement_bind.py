@@ -41,6 +41,10 @@ _PRELIMINARY = frozenset({"procurement.negotiation.approach"})  # MoU, letter of
 # a negotiation cue shortly before it in its clause.
 _DEAL_NOUN = re.compile(r"(sales?|purchases?|acquisition|procurement|orders?)", re.IGNORECASE)
 _NOUN_REACH = 70
+# "24 Su-30 jets, delivered from 2006, as well as ...": a cue between commas right after a system is a reduced
+# relative clause about that system alone.
+_APPOSITION_BEFORE = re.compile(r"\s*,\s*")
+_APPOSITION_AFTER = re.compile(r"[^,;.]{0,40},")
 
 
 class _Span(Protocol):
@@ -140,6 +144,12 @@ def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
                 groups[-1].append(cue)
                 continue
         groups.append([cue])
+    def apposition(group: list[Cue]) -> bool:
+        j = bisect.bisect_left(starts, group[0].start) - 1
+        return j >= 0 and _APPOSITION_BEFORE.fullmatch(text, mentions[j].end, group[0].start) is not None \
+            and _APPOSITION_AFTER.match(text, group[-1].end) is not None
+
+    aside = [apposition(g) for g in groups]
     for n, group in enumerate(groups):
         head, end = group[0], group[-1].end
         if len(group) > 1 and head.rule.stage == "contract" and group[1].rule.rule_id in _PRELIMINARY:
@@ -151,10 +161,13 @@ def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
                 head = Cue(head.start, head.end, before.rule)
         stages = [head] + [c for c in group if c is not head and c is not group[0] and (
             c.rule.stage in _ADDITIVE or (head.rule.stage == "cancellation" and c.rule.stage == "negotiation"))]
-        limit = groups[n + 1][0].start if n + 1 < len(groups) else float("inf")
+        later = [g[0].start for g, a in zip(groups[n + 1:], aside[n + 1:]) if not a]
+        limit = later[0] if later else float("inf")  # an aside ("jets, delivered in 2012, and ...") stops no list
         here = clause(head.start)
         i = bisect.bisect_left(starts, end)
         targets = []
+        if aside[n]:
+            i = len(mentions)  # bound backward below, to that system only
         while i < len(mentions) and mentions[i].start < limit and clause(mentions[i].start) == here:
             if not targets and mentions[i].start - end > _FORWARD:
                 break

@@ -197,6 +197,11 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         if not chosen:
             continue
         emit = {id(m) for m in chosen}
+        if not resolved and ctx.deal is None:  # generic words only and no deal a package could extend
+            if lead is None:
+                lead = _lead_codes(vocab, title, sents)
+            if len(lead) < 2:
+                continue
         cues = rules.cues.find(s_text, _lower(s_text))
         if rules.unreal is not None:  # "urged Washington to cancel it" reports no cancellation
             cues = [c for c in cues if not rules.unreal.search(s_text, max(0, c.start - 60), c.start)]

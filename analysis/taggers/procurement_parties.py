@@ -15,7 +15,7 @@ from analysis.catalogue import SystemMention, _lower
 from analysis.gazetteer import PlaceMention
 
 _WINDOW = 40  # characters after a country mention that its role cues may use
-_WINDOW_BEFORE = 100  # and before it: cues there end at the mention, a few reach back to a verb ("won ... from")
+_WINDOW_BEFORE = 100  # before it after "from": a cue may reach back to a verb ("won the contract ... from")
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
                    r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
 
@@ -58,7 +58,9 @@ def roles(rules: Any, text: str, places: list[Any]) -> dict[int, dict[str, float
     """Role scores of each country mention from the words right around it."""
     roles: dict[int, dict[str, float]] = {}
     for i, p in enumerate(places):
-        before, after = text[max(0, p.start - _WINDOW_BEFORE):p.start], text[p.end:p.end + _WINDOW]
+        before, after = text[max(0, p.start - _WINDOW):p.start], text[p.end:p.end + _WINDOW]
+        if before.rstrip().lower().endswith(("from", "from the")):
+            before = text[max(0, p.start - _WINDOW_BEFORE):p.start]
         score: dict[str, float] = {}
         live = {kind for kind, combined in rules.by_kind.items()
                 if combined.search(before if kind.endswith("_before") or kind == "not_party" else after)}

@@ -11,7 +11,7 @@ raise an alert nor appear as evidence.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -176,16 +176,21 @@ def listed_entities(entities: pd.DataFrame, weights: RiskWeights) -> list[dict]:
     return out
 
 
-def build_alerts(pair_risk: pd.DataFrame, findings: Mapping[str, pd.DataFrame],
+def build_alerts(pair_risk: pd.DataFrame | Iterable[pd.DataFrame], findings: Mapping[str, pd.DataFrame],
                  reviews: pd.DataFrame | None = None, weights: RiskWeights | None = None) -> pd.DataFrame:
-    """The alerts table (schemas.ALERTS), newest first, each with its evidence finding ids."""
+    """The alerts table (schemas.ALERTS), newest first, each with its evidence finding ids.
+
+    ``pair_risk`` is one frame or an iterable of frames of whole pairs
+    (risk.score_pair_batches), so the pipeline never holds every row at once.
+    """
     weights = weights or load_weights()
     kept = review.drop_rejected({k: v for k, v in findings.items() if v is not None}, reviews)
     rejected = review.rejected_ids(reviews)
     published = pd.concat([f.set_index(f["finding_id"].astype(str))["published"]
                            for f in kept.values() if len(f)] or [pd.Series(dtype="datetime64[ns]")])
     published = published[~published.index.duplicated()]
-    records = score_jumps(pair_risk, published, weights, rejected) if len(pair_risk) else []
+    frames = [pair_risk] if isinstance(pair_risk, pd.DataFrame) else pair_risk
+    records = [r for frame in frames if len(frame) for r in score_jumps(frame, published, weights, rejected)]
     if len(kept.get("procurement", [])):
         records += deal_stages(kept["procurement"], weights)
     if len(kept.get("positions", [])):

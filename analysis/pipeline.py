@@ -185,14 +185,28 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1)
     tick = timings.add("deals", tick)
     clusters = _clusters(staged, workers)
     tick = timings.add("dedupe", tick)
-    monthly = None
-    for freq in RISK_FREQS:
-        pair_risk = risk.score_pairs(articles, findings, freq=freq, reviews=reviews, clusters=clusters)
-        staged.write("pair_risk", pair_risk)
-        monthly = pair_risk if monthly is None else monthly
-    tick = timings.add("pair_risk", tick)
-    staged.write("alerts", alerts.build_alerts(monthly, findings, reviews=reviews))
-    tick = timings.add("alerts", tick)
+    weights = risk.load_weights()
+
+    def written(freq: str, frames: bool = True) -> Iterator[pd.DataFrame | None]:
+        """Score and write pair_risk one batch of pairs at a time (timed as pair_risk), yielding each batch."""
+        start = time.perf_counter()
+        for batch in risk.score_pair_batches(articles, findings, freq=freq, weights=weights, reviews=reviews,
+                                             clusters=clusters):
+            staged.write("pair_risk", batch)
+            frame = batch.to_pandas() if frames else None
+            start = timings.add("pair_risk", start)
+            yield frame
+            start = time.perf_counter()
+        timings.add("pair_risk", start)
+
+    # monthly batches feed the score-jump alerts as they are written; none is kept
+    tick, scored = time.perf_counter(), timings.seconds["pair_risk"]
+    staged.write("alerts", alerts.build_alerts(written(RISK_FREQS[0]), findings, reviews=reviews, weights=weights))
+    timings.seconds["alerts"] += time.perf_counter() - tick - (timings.seconds["pair_risk"] - scored)
+    for freq in RISK_FREQS[1:]:
+        for _ in written(freq, frames=False):
+            pass
+    tick = time.perf_counter()
     # the pair page's lookup table, written in row groups cut at country changes so DuckDB prunes them
     for part in events.row_groups(events.pair_events_table(review.drop_rejected(findings, reviews), articles)):
         staged.write("pair_events", part)

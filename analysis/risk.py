@@ -11,13 +11,13 @@ non-zero components so the dashboard can answer "why is this pair red?".
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis import dedupe, review, schemas
 from analysis.vocab import DATA_DIR, VocabError, read_csv_rows
@@ -250,11 +250,27 @@ def _position_contributions(positions: pd.DataFrame, base: pd.DataFrame, weights
 def score_pairs(articles: pd.DataFrame, findings: Mapping[str, pd.DataFrame], freq: str = "M",
                 weights: RiskWeights | None = None, reviews: pd.DataFrame | None = None,
                 clusters: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``pair_risk`` per schemas.PAIR_RISK for periods of ``freq`` (D, W or M).
+    """``pair_risk`` per schemas.PAIR_RISK for periods of ``freq`` (D, W or M), as one frame.
 
     ``clusters`` (dedupe.cluster_articles) is computed from the article text when
     not given; pass it when the pipeline already has it. Findings an analyst
     marked wrong in ``reviews`` (review.load_reviews) are dropped first.
+    """
+    parts = list(score_pair_batches(articles, findings, freq, weights, reviews, clusters))
+    if not parts:
+        return schemas.empty("pair_risk")
+    frame = pa.concat_tables(parts).to_pandas()
+    frame["finding_ids"] = [list(ids) for ids in frame["finding_ids"]]
+    return schemas.conform(frame, "pair_risk")
+
+
+def score_pair_batches(articles: pd.DataFrame, findings: Mapping[str, pd.DataFrame], freq: str = "M",
+                       weights: RiskWeights | None = None, reviews: pd.DataFrame | None = None,
+                       clusters: pd.DataFrame | None = None, batch_units: int = 2_000_000) -> Iterator[pa.Table]:
+    """``pair_risk`` as Arrow tables of whole pairs, in (country, counterpart, period) order.
+
+    Memory stays bounded by ``batch_units`` (unit x period spreads per batch), not
+    by the corpus: the pipeline writes each batch and drops it.
     """
     if freq not in _PERIOD_DAYS:
         raise ValueError(f"freq must be one of {sorted(_PERIOD_DAYS)}, got {freq!r}")
@@ -262,20 +278,50 @@ def score_pairs(articles: pd.DataFrame, findings: Mapping[str, pd.DataFrame], fr
     findings = review.drop_rejected(dict(findings), reviews)
     contribs = contributions(findings, weights, articles)
     if contribs.empty:
-        return schemas.empty("pair_risk")
+        return
     if clusters is None and "text" in articles.columns:
         clusters = dedupe.cluster_articles(articles)
     units = dedupe.collapse_events(contribs, dedupe.source_keys(articles, clusters), freq)
-    units = units[units["weight"] > 0].reset_index(drop=True)
+    del contribs
+    units = units[units["weight"] > 0].sort_values(["country", "counterpart"], kind="stable")
+    units = units.reset_index(drop=True)
     if units.empty:
-        return schemas.empty("pair_risk")
-    return _decay_and_score(units, freq, weights)
+        return
+    span = _span(freq, weights)
+    pair_code = pd.factorize(units["country"].astype(str) + "\x1f" + units["counterpart"].astype(str))[0]
+    pair_start = np.flatnonzero(np.diff(pair_code, prepend=-1))  # first unit of each pair
+    cuts = pair_start[np.unique(np.searchsorted(pair_start, np.arange(0, len(units), max(batch_units // span, 1)),
+                                                side="right") - 1)]
+    for lo, hi in zip(cuts, [*cuts[1:], len(units)]):
+        yield _decay_and_score(units.iloc[lo:hi].reset_index(drop=True), freq, weights)
 
 
-def _decay_and_score(units: pd.DataFrame, freq: str, weights: RiskWeights) -> pd.DataFrame:
-    """Spread each unit over the periods of its window, decayed, and score every (pair, period)."""
+def _span(freq: str, weights: RiskWeights) -> int:
+    """How many periods of ``freq`` a unit's decay window can reach (its own included)."""
+    return int(math.ceil(weights.half_life_days * weights.window_half_lives / _PERIOD_DAYS[freq])) + 1
+
+
+def _list_column(row_of: np.ndarray, unit: np.ndarray, ids_of_unit: np.ndarray, rows: int) -> pa.Array:
+    """Sorted distinct finding ids per row, from the (row, unit) pairs that count, as an Arrow list column."""
+    lengths = np.fromiter((len(ids) for ids in ids_of_unit), dtype=np.int64, count=len(ids_of_unit))
+    codes, names = pd.factorize(np.concatenate(ids_of_unit).astype(object), sort=True)
+    starts = np.cumsum(lengths) - lengths
+    take = lengths[unit]
+    flat = np.repeat(starts[unit] - np.cumsum(take) + take, take) + np.arange(take.sum())
+    key = np.unique(np.repeat(row_of.astype(np.int64), take) * len(names) + codes[flat])
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(key // len(names), minlength=rows))]).astype(np.int32)
+    values = pa.array(np.asarray(names, dtype=object), pa.string()).take(pa.array(key % len(names)))
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _decay_and_score(units: pd.DataFrame, freq: str, weights: RiskWeights) -> pa.Table:
+    """Spread each unit over the periods of its window, decayed, and score every (pair, period).
+
+    Every period between a pair's first and last row is kept (score 0 when nothing counts),
+    so series and "change since the previous period" read without gaps.
+    """
     window_days = weights.half_life_days * weights.window_half_lives
-    span = int(math.ceil(window_days / _PERIOD_DAYS[freq])) + 1
+    span = _span(freq, weights)
     pair_code = pd.factorize(units["country"].astype(str) + "\x1f" + units["counterpart"].astype(str))[0]
     first_unit = np.unique(pair_code, return_index=True)[1]  # codes are 0..k-1 in order
     comp_code = units["component"].map({c: i for i, c in enumerate(COMPONENTS)}).to_numpy()
@@ -294,7 +340,8 @@ def _decay_and_score(units: pd.DataFrame, freq: str, weights: RiskWeights) -> pd
     width = int(period.max()) - base + 1
     row_key = pair_code[unit].astype(np.int64) * width + (period - base)
     first = pd.Series(row_key).groupby(pair_code[unit]).agg(["min", "max"])
-    grid = np.concatenate([np.arange(lo, hi + 1) for lo, hi in zip(first["min"], first["max"])])
+    lo, hi = first["min"].to_numpy(), first["max"].to_numpy()
+    grid = np.repeat(lo - np.cumsum(hi - lo + 1) + (hi - lo + 1), hi - lo + 1) + np.arange((hi - lo + 1).sum())
     rows, row_of = np.unique(np.concatenate([grid, row_key]), return_inverse=True)
     row_of = row_of[len(grid):]
     sums = np.bincount(row_of * len(COMPONENTS) + comp_code[unit], weights=value,
@@ -303,24 +350,16 @@ def _decay_and_score(units: pd.DataFrame, freq: str, weights: RiskWeights) -> pd
     points = score_drivers(drivers, weights.scale)
 
     counted = points[list(COMPONENTS)].to_numpy()[row_of, comp_code[unit]] != 0
-    ids_of_unit = units["finding_ids"].to_numpy()
-    finding_ids: list[list[str]] = [[] for _ in range(len(rows))]
-    order = np.argsort(row_of[counted], kind="stable")
-    grouped_rows = row_of[counted][order]
-    grouped_units = unit[counted][order]
-    bounds = np.flatnonzero(np.diff(grouped_rows)) + 1
-    for rows_chunk, units_chunk in zip(np.split(grouped_rows, bounds), np.split(grouped_units, bounds)):
-        if len(rows_chunk):
-            finding_ids[rows_chunk[0]] = sorted(set(chain.from_iterable(ids_of_unit[units_chunk])))
-
+    finding_ids = _list_column(row_of[counted], unit[counted], units["finding_ids"].to_numpy(), len(rows))
     pair_of_row = first_unit[rows // width]
-    out = pd.DataFrame({
-        "country": units["country"].to_numpy()[pair_of_row],
-        "counterpart": units["counterpart"].to_numpy()[pair_of_row],
-        "period": pd.PeriodIndex.from_ordinals(rows % width + base, freq=freq).start_time,
-        "freq": freq,
-        **{c: points[c].to_numpy() for c in ("score", *COMPONENTS)},
+    schema = schemas.arrow_schema("pair_risk")
+    columns = {
+        "country": pa.array(units["country"].to_numpy(dtype=object)[pair_of_row], pa.string()),
+        "counterpart": pa.array(units["counterpart"].to_numpy(dtype=object)[pair_of_row], pa.string()),
+        "period": pa.array(pd.PeriodIndex.from_ordinals(rows % width + base, freq=freq).start_time
+                           .to_numpy().astype("datetime64[ns]"), pa.timestamp("ns")),
+        "freq": pa.array(np.full(len(rows), freq, dtype=object), pa.string()),
+        **{c: pa.array(points[c].to_numpy(), pa.float64()) for c in ("score", *COMPONENTS)},
         "finding_ids": finding_ids,
-    })
-    out = out.sort_values(["country", "counterpart", "period"]).reset_index(drop=True)
-    return schemas.conform(out, "pair_risk")
+    }
+    return pa.table([columns[f.name].cast(f.type) for f in schema], schema=schema)

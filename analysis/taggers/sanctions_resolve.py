@@ -39,7 +39,8 @@ _OBJECT = re.compile(r"\b(?:against|with|to|for|from|of|at|in|on|than|over|betwe
 _APPOSITIVE_PASSIVE = re.compile(r",\s*(?:(?:which|who)\s+)?(?:(?:has|have|had|is|are|was|were|been|already|still|now|long)\s+)*"
                                  r"(?:under|facing|hit (?:by|with)|slapped with|subject to|targeted (?:by|with))\b[^,;]{0,40}$")
 # "China put ...", "the EU has imposed ...": the actor is the subject of a sanctioning verb
-_SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had|also|then|later|will|would|could|is|was|on \w+)\s+){0,3}"
+_SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had|also|then|later|will|would|could|is|was|on \w+|just|unanimously|voted|"
+                           r"agreed|moved|decided|to|\d+-\d+)\s+){0,5}"
                            r"(?:impos\w*|slap\w*|put|puts|placed|add(?:s|ed)|threaten\w*|retaliat\w*|sanction\w*|"
                            r"blacklist\w*|announc\w*)\b")
 # "..., the US said": the sender named after the clause as its speaker
@@ -258,10 +259,12 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
                   and not _OBJECT.search(low, max(0, a.start - 20), a.start)
                   and (not _listed(low, actors, a) or _senders_list(low, actors, a))]
         preferred = [a for a in agents if a.code in SENDER_FIRST]
-        verb_end = t1 if _HALT_VERB.match(low, t0) else t0  # "France suspended arms sales": the trigger holds the verb
+        # "France suspended arms sales", "the Council voted to sanction": the trigger holds the verb
+        verb_end = t1 if _HALT_VERB.match(low, t0) or low[t0:t1] in _VERB_TRIGGER else t0
         direct = [a for a in agents if t0 - a.end <= 45 and _AGENT_VERB.search(text[a.end:verb_end])]
-        verb_subject = [a for a in agents if t0 - a.end <= 30 and _SUBJECT_VERB.match(low, a.end, t0)]
-        if verb_subject and (not preferred or verb_subject[-1].start < preferred[0].start):
+        verb_subject = [a for a in agents if t0 - a.end <= 30 and _SUBJECT_VERB.match(low, a.end, verb_end)]
+        if verb_subject and (not preferred or verb_subject[-1].start < preferred[0].start
+                             or verb_subject[-1].code in SENDER_FIRST):
             # "China put US firms on its list": the subject of the sanctioning verb, not the usual sender after it;
             # the country right after the verb is its object, the target
             preferred = [verb_subject[-1]]

@@ -17,7 +17,7 @@ from analysis.gazetteer import PlaceMention
 _WINDOW = 40  # characters after a country mention that its role cues may use
 _WINDOW_BEFORE = 100  # before it after "from": a cue may reach back to a verb ("won the contract ... from")
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
-                   r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es))\b", re.IGNORECASE)
+                   r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es)|send|sends|sent|sending)\b", re.IGNORECASE)
 
 _SUBJECT_REACH = 30  # characters between a country and the verb or system it is directly attached to
 _PREMODIFIER = re.compile(r"('s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",

@@ -97,11 +97,13 @@ def deal_stages(procurement: pd.DataFrame, weights: RiskWeights) -> list[dict]:
     if frame.empty:
         return []
     first = frame.groupby(keys)["published"].transform("min")
-    firsts = frame[frame["published"] == first]
-    grouped = firsts.groupby(keys).agg(first=("published", "min"),
-                                       ids=("finding_id", lambda s: sorted(s.astype(str))))
+    firsts = frame[frame["published"] == first].sort_values(keys, kind="stable")
+    evidence: dict[tuple, tuple[pd.Timestamp, list[str]]] = {}
+    for key, day, finding in zip(zip(*(firsts[k] for k in keys)), firsts["published"], firsts["finding_id"].astype(str)):
+        evidence.setdefault(key, (day, []))[1].append(finding)
     out = []
-    for (buyer, supplier, system, stage), first, ids in zip(grouped.index, grouped["first"], grouped["ids"]):
+    for (buyer, supplier, system, stage), (first, ids) in evidence.items():
+        ids = sorted(ids)
         senders = regime_senders(supplier, first, weights) or [None]
         for sender in senders:
             severity = points(_rule_weight(weights, "procurement", stage=stage), weights.scale) if sender else 0.0
@@ -137,7 +139,11 @@ def stance_shifts(positions: pd.DataFrame, weights: RiskWeights) -> list[dict]:
     shifted = np.flatnonzero(same[1:] & (stance[1:] != stance[:-1])) + 1 if len(clear) > 1 else []
     if not len(shifted):
         return []
-    ids = frame.groupby([*keys, "day", "stance"])["finding_id"].agg(lambda s: list(s.astype(str)))
+    wanted = {tuple(clear.iloc[j][[*keys, "day", "clear"]]) for i in shifted for j in (i, i - 1)}
+    ids: dict[tuple, list[str]] = {}
+    for key, finding in zip(zip(*(frame[k] for k in [*keys, "day", "stance"])), frame["finding_id"].astype(str)):
+        if key in wanted:
+            ids.setdefault(key, []).append(finding)
     out = []
     for i in shifted:
         now, before = clear.iloc[i], clear.iloc[i - 1]

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from datasketch import MinHash, MinHashLSH
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HOST_PREFIX = re.compile(r"^(https?://)?(www\.)?")
@@ -39,8 +39,12 @@ def _shingle_hashes(text: str, size: int, cache: dict[str, int] | None = None) -
     if not words:
         return np.zeros(1, dtype=np.uint64)
     cache = {} if cache is None else cache
-    codes = np.fromiter((cache[w] if w in cache else cache.setdefault(w, zlib.crc32(w.encode("utf-8")))
-                         for w in words), dtype=np.uint64, count=len(words))
+    codes = list(map(cache.get, words))
+    if None in codes:  # new words: hash each once
+        for word in set(words).difference(cache):
+            cache[word] = zlib.crc32(word.encode("utf-8"))
+        codes = list(map(cache.get, words))
+    codes = np.array(codes, dtype=np.uint64)
     width = min(size, len(codes))
     hashes = np.zeros(len(codes) - width + 1, dtype=np.uint64)
     for k in range(width):
@@ -57,14 +61,25 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
+def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The affine maps ``h -> a h + b mod 2^32`` (odd ``a``) that datasketch's affine32 MinHash draws for ``seed``.
+
+    Drawn the same way (tests compare them) so signatures stay comparable with
+    datasketch's, without importing it (about a second per process).
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
 def signatures(texts: Iterable[str], num_perm: int = 128, shingle_size: int = 5, seed: int = 1) -> np.ndarray:
     """MinHash signatures (n x ``num_perm`` uint32), equal to datasketch's affine32 MinHash of the shingles.
 
     Vectorised over many articles at once: shingles of a block of articles are
     permuted in one numpy step and reduced per article with ``minimum.reduceat``.
     """
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations  # drawn once
-    a, b = a.astype(np.uint32), b.astype(np.uint32)
+    a, b = permutations(num_perm, seed)
     cache: dict[str, int] = {}
     rows: list[np.ndarray] = []
     block: list[np.ndarray] = []
@@ -107,10 +122,19 @@ def file_signatures(path: Path, row_group: int, num_perm: int = 128,
     return frame[["article_id", "published"]], signatures(article_texts(frame), num_perm, shingle_size)
 
 
-def _band_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Bands and rows per band that datasketch's MinHashLSH picks (equal weights of false +/-)."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
+@lru_cache(maxsize=8)  # pure, and a quarter of a second to compute
+def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Bands and rows per band minimising false positives + false negatives, as datasketch's MinHashLSH
+    picks them (equal weights); the integrals by the trapezoid rule (tests compare the choice)."""
+    best, choice = float("inf"), (0, 0)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            low, high = np.linspace(0.0, threshold, 2001), np.linspace(threshold, 1.0, 2001)
+            false_pos = np.trapezoid(1 - (1 - low ** rows) ** bands, low)
+            false_neg = np.trapezoid((1 - high ** rows) ** bands, high)
+            if false_pos + false_neg < best:
+                best, choice = false_pos + false_neg, (bands, rows)
+    return choice
 
 
 def _candidates(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -163,7 +187,7 @@ def cluster_signatures(keys: pd.DataFrame, sigs: np.ndarray, threshold: float = 
     rep = first[inverse.ravel()]  # the earliest row with the same signature
     for row in np.flatnonzero(rep != np.arange(len(ids))):
         parent[row] = int(rep[row])
-    pairs = first[_candidates(distinct, *_band_params(threshold, sigs.shape[1]))]
+    pairs = first[_candidates(distinct, *band_params(threshold, sigs.shape[1]))]
     if len(pairs):
         share = np.count_nonzero(sigs[pairs[:, 0]] == sigs[pairs[:, 1]], axis=1) / sigs.shape[1]
         for i, j in pairs[share >= threshold].tolist():

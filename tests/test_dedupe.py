@@ -70,3 +70,41 @@ def test_collapse_keeps_one_unit_per_event_and_source_with_all_ids():
     first = units[units["source_key"] == "w"].iloc[0]
     assert first["weight"] == 1.0 and first["published"] == pd.Timestamp("2021-01-01")
     assert sorted(first["finding_ids"]) == ["f1", "f2"]
+
+
+def test_signatures_and_bands_match_datasketch():
+    """Signatures are computed without datasketch; they must stay equal to its affine32 MinHash."""
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    sketch = MinHash(num_perm=128, seed=1, hashfunc=int, scheme="affine32")
+    sketch.update_batch(dedupe._shingle_hashes(STORY, 5).tolist())
+    assert np.array_equal(dedupe.signatures([STORY])[0], sketch.hashvalues)
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    assert dedupe.band_params(0.5, 128) == (lsh.b, lsh.r)
+
+
+def test_clusters_from_signatures_read_in_slices_equal_clusters_from_texts(tmp_path):
+    """The pipeline signs the staged articles one row group at a time; the clusters must not change."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    frame = arts([("a", "2021-01-01", STORY, "x"), ("b", "2021-01-02", STORY + " More.", "y"),
+                  ("c", "2021-01-01", OTHER, "z"), ("d", "2021-01-03", "Reuters - " + OTHER, "w")])
+    path = tmp_path / "articles.parquet"
+    with pq.ParquetWriter(path, pq.read_schema(_write(frame.iloc[:2], tmp_path / "s.parquet"))) as writer:
+        for part in (frame.iloc[:2], frame.iloc[2:]):
+            writer.write_table(pq.read_table(_write(part, tmp_path / "p.parquet")))
+    parts = [dedupe.file_signatures(path, g) for g in range(2)]
+    keys = pd.concat([k for k, _ in parts], ignore_index=True)
+    sliced = dedupe.cluster_signatures(keys, np.concatenate([s for _, s in parts]))
+    whole = dedupe.cluster_articles(frame)
+    pd.testing.assert_frame_equal(sliced, whole)
+    assert sliced.set_index("article_id")["cluster_id"].to_dict() == {"a": "a", "b": "a", "c": "c", "d": "c"}
+
+
+def _write(frame: pd.DataFrame, path):
+    from analysis import store
+    import pyarrow.parquet as pq
+    pq.write_table(store.to_arrow(frame, "articles"), path)
+    return path

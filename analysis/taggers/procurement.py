@@ -258,6 +258,8 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                     lead = _lead_codes(vocab, title, sents)
                 if not _explicit_pair(rules, s_text, places, buyer, supplier) or not {buyer, supplier} <= lead:
                     continue
+                if not any(roles[j].get("buyer", 0.0) >= 0.6 for j, (_, p) in enumerate(states) if p.code == buyer):
+                    continue  # a generic deal needs its buyer marked ("to Saudi Arabia", "India's purchase")
             if not buyer or not supplier or buyer == supplier:
                 continue
             if confidence > 0.6:

@@ -20,7 +20,7 @@ _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplyi
                    r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es)|send|sends|sent|sending)\b", re.IGNORECASE)
 
 _SUBJECT_REACH = 30  # characters between a country and the verb or system it is directly attached to
-_PREMODIFIER = re.compile(r"('s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",
+_PREMODIFIER = re.compile(r"(['’]s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",
                          re.IGNORECASE)  # "Russian-made ", "Russia's long-range ": a country word glued to a system
 _AND = re.compile(r"\s*(,\s*(and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s*)(the\s+)?", re.IGNORECASE)
 _LISTED = re.compile(r"\b(and|or|with|between)\s+(the\s+)?$", re.IGNORECASE)  # a co-listed party, not the seller

@@ -162,13 +162,19 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
     records: list[dict[str, Any]] = []
     lead: set[str] | None = None
     queue = sorted(per_sentence)
-    i = -1
-    while i + 1 < len(queue):
-        i += 1
+    i, opened = 0, -1
+    while True:
+        if ctx.deal_k > opened and sents.fetch is not None:
+            # The sentences after a deal may refer to it ("the first six arrived"): read them too.
+            opened = ctx.deal_k
+            extra = {j for j in range(opened + 1, min(len(starts), opened + 1 + _REFERENCE_REACH))} - set(per_sentence)
+            for j in extra:
+                per_sentence[j] = ([], [])
+            queue = queue[:i] + sorted(set(queue[i:]) | extra)
+        if i >= len(queue):
+            break
         k = queue[i]
-        if ctx.deal_k == k - 1 and k + 1 < len(starts) and k + 1 not in per_sentence and sents.fetch is not None:
-            per_sentence[k + 1] = ([], [])  # the sentence after a deal may refer to it ("the first six arrived")
-            queue.insert(i + 1, k + 1)
+        i += 1
         if k not in sents.text:
             sents.text[k] = sents.fetch(k)  # type: ignore[misc]
         s_start, s_text = sents.char_start[k], sents.text[k]

@@ -245,7 +245,14 @@ def source_keys(articles: pd.DataFrame, clusters: pd.DataFrame | None = None) ->
     return frame[["article_id", "cluster_id", "source_key"]].astype("string").reset_index(drop=True)
 
 
-def collapse_events(contributions: pd.DataFrame, sources: pd.DataFrame, freq: str) -> pd.DataFrame:
+def attach_sources(contributions: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Each contribution's ``source_key``; an article of unknown source stands for itself."""
+    frame = contributions.merge(sources[["article_id", "source_key"]], on="article_id", how="left")
+    frame["source_key"] = frame["source_key"].fillna("article:" + frame["article_id"].astype(str))
+    return frame
+
+
+def collapse_events(contributions: pd.DataFrame, sources: pd.DataFrame | None, freq: str) -> pd.DataFrame:
     """One unit per (country, counterpart, component, event, period, independent source).
 
     ``contributions`` has one row per (finding, pair, component) with columns
@@ -253,9 +260,10 @@ def collapse_events(contributions: pd.DataFrame, sources: pd.DataFrame, freq: st
     weight``. A unit keeps the largest weight among its findings (the clearest
     report), the earliest publication date (when the source first reported it)
     and every finding id behind it, so duplicates add evidence but never score.
+    ``sources`` None: ``contributions`` already carry ``source_key`` (attach_sources).
     """
-    frame = contributions.merge(sources[["article_id", "source_key"]], on="article_id", how="left")
-    frame["source_key"] = frame["source_key"].fillna("article:" + frame["article_id"].astype(str))
+    frame = contributions if sources is None else attach_sources(contributions, sources)
+    frame = frame.assign(period=0)
     frame["period"] = pd.PeriodIndex(frame["published"].dt.to_period(freq)).asi8
     keys = ["country", "counterpart", "component", "event", "period", "source_key"]
     grouped = frame.groupby(keys, sort=False, observed=True)

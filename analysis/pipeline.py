@@ -186,12 +186,13 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1)
     clusters = _clusters(staged, workers)
     tick = timings.add("dedupe", tick)
     weights = risk.load_weights()
+    sourced = risk.sourced_contributions(articles, findings, weights, reviews, clusters)  # shared by M and W
+    tick = timings.add("pair_risk", tick)
 
     def written(freq: str, frames: bool = True) -> Iterator[pd.DataFrame | None]:
         """Score and write pair_risk one batch of pairs at a time (timed as pair_risk), yielding each batch."""
         start = time.perf_counter()
-        for batch in risk.score_pair_batches(articles, findings, freq=freq, weights=weights, reviews=reviews,
-                                             clusters=clusters):
+        for batch in risk.series_batches(sourced, freq, weights):
             staged.write("pair_risk", batch)
             frame = batch.to_pandas() if frames else None
             start = timings.add("pair_risk", start)

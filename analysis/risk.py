@@ -266,23 +266,37 @@ def score_pairs(articles: pd.DataFrame, findings: Mapping[str, pd.DataFrame], fr
 
 def score_pair_batches(articles: pd.DataFrame, findings: Mapping[str, pd.DataFrame], freq: str = "M",
                        weights: RiskWeights | None = None, reviews: pd.DataFrame | None = None,
-                       clusters: pd.DataFrame | None = None, batch_units: int = 2_000_000) -> Iterator[pa.Table]:
+                       clusters: pd.DataFrame | None = None, batch_units: int = 250_000) -> Iterator[pa.Table]:
     """``pair_risk`` as Arrow tables of whole pairs, in (country, counterpart, period) order.
 
     Memory stays bounded by ``batch_units`` (unit x period spreads per batch), not
     by the corpus: the pipeline writes each batch and drops it.
     """
-    if freq not in _PERIOD_DAYS:
-        raise ValueError(f"freq must be one of {sorted(_PERIOD_DAYS)}, got {freq!r}")
     weights = weights or load_weights()
+    sourced = sourced_contributions(articles, findings, weights, reviews, clusters)
+    return series_batches(sourced, freq, weights, batch_units)
+
+
+def sourced_contributions(articles: pd.DataFrame, findings: Mapping[str, pd.DataFrame], weights: RiskWeights,
+                          reviews: pd.DataFrame | None = None, clusters: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Contributions (``contributions``) with the independent source of each; the same for every period length."""
     findings = review.drop_rejected(dict(findings), reviews)
     contribs = contributions(findings, weights, articles)
     if contribs.empty:
-        return
+        return contribs.assign(source_key=pd.Series(dtype="string"))
     if clusters is None and "text" in articles.columns:
         clusters = dedupe.cluster_articles(articles)
-    units = dedupe.collapse_events(contribs, dedupe.source_keys(articles, clusters), freq)
-    del contribs
+    return dedupe.attach_sources(contribs, dedupe.source_keys(articles, clusters))
+
+
+def series_batches(sourced: pd.DataFrame, freq: str, weights: RiskWeights,
+                   batch_units: int = 250_000) -> Iterator[pa.Table]:
+    """Collapse ``sourced_contributions`` into units for ``freq`` and score them a batch of pairs at a time."""
+    if freq not in _PERIOD_DAYS:
+        raise ValueError(f"freq must be one of {sorted(_PERIOD_DAYS)}, got {freq!r}")
+    if sourced.empty:
+        return
+    units = dedupe.collapse_events(sourced, None, freq)
     units = units[units["weight"] > 0].sort_values(["country", "counterpart"], kind="stable")
     units = units.reset_index(drop=True)
     if units.empty:
@@ -327,9 +341,9 @@ def _decay_and_score(units: pd.DataFrame, freq: str, weights: RiskWeights) -> pa
     comp_code = units["component"].map({c: i for i, c in enumerate(COMPONENTS)}).to_numpy()
     unit = np.repeat(np.arange(len(units)), span)
     period = units["period"].to_numpy()[unit] + np.tile(np.arange(span), len(units))
-    uniq, inverse = np.unique(period, return_inverse=True)
-    ends = pd.PeriodIndex.from_ordinals(uniq, freq=freq).end_time.normalize()
-    end_day = ends.to_numpy().astype("datetime64[D]").astype(np.int64)[inverse]
+    first_period = int(period.min())
+    ends = pd.PeriodIndex.from_ordinals(np.arange(first_period, int(period.max()) + 1), freq=freq).end_time
+    end_day = ends.normalize().to_numpy().astype("datetime64[D]").astype(np.int64)[period - first_period]
     pub_day = units["published"].to_numpy().astype("datetime64[D]").astype(np.int64)[unit]
     age = (end_day - pub_day).astype(float)
     keep = age <= window_days
@@ -339,11 +353,16 @@ def _decay_and_score(units: pd.DataFrame, freq: str, weights: RiskWeights) -> pa
     base = int(period.min())
     width = int(period.max()) - base + 1
     row_key = pair_code[unit].astype(np.int64) * width + (period - base)
-    first = pd.Series(row_key).groupby(pair_code[unit]).agg(["min", "max"])
-    lo, hi = first["min"].to_numpy(), first["max"].to_numpy()
-    grid = np.repeat(lo - np.cumsum(hi - lo + 1) + (hi - lo + 1), hi - lo + 1) + np.arange((hi - lo + 1).sum())
-    rows, row_of = np.unique(np.concatenate([grid, row_key]), return_inverse=True)
-    row_of = row_of[len(grid):]
+    # every period from a pair's first to its last row: rows are the pairs' ranges laid end to end
+    pairs = len(first_unit)
+    lo = np.full(pairs, np.iinfo(np.int64).max)
+    hi = np.full(pairs, np.iinfo(np.int64).min)
+    np.minimum.at(lo, pair_code[unit], row_key)
+    np.maximum.at(hi, pair_code[unit], row_key)
+    length = hi - lo + 1
+    offset = np.cumsum(length) - length
+    rows = np.repeat(lo - offset, length) + np.arange(length.sum())
+    row_of = offset[pair_code[unit]] + (row_key - lo[pair_code[unit]])
     sums = np.bincount(row_of * len(COMPONENTS) + comp_code[unit], weights=value,
                        minlength=len(rows) * len(COMPONENTS)).reshape(len(rows), len(COMPONENTS))
     drivers = pd.DataFrame(sums, columns=list(COMPONENTS))

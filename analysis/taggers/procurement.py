@@ -17,7 +17,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ahocorasick_rs
 import numpy as np
@@ -25,7 +25,7 @@ import pandas as pd
 
 from analysis import schemas
 from analysis.catalogue import SystemMention, _lower
-from analysis.taggers import procurement_bind, procurement_parties, procurement_values
+from analysis.taggers import procurement_bind, procurement_context, procurement_parties, procurement_values
 from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "unreal", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
@@ -33,7 +33,6 @@ KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "unreal"
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
 _REFERENCE_REACH = 2  # sentences after the last explicit deal in which "the jets", "the deal" still mean it
-_PACKAGE = "procurement.contract.package"  # "the package also includes ...": items of the article's current deal
 @dataclass(frozen=True)
 class Rule:
     rule_id: str
@@ -113,33 +112,6 @@ def load(data_dir: Path) -> Rules:
                  modifier, reference, unreal, forces, force_code)
 
 
-@dataclass(frozen=True)
-class _Sentences:
-    """One article's sentences as plain lists (row access on a frame is too slow per sentence).
-
-    ``text`` holds only the sentences the tagger reads (those naming a system, and the first two):
-    fetching every sentence's text cost more than tagging.
-    """
-
-    sentence: list[int]
-    char_start: list[int]
-    char_end: list[int]
-    text: dict[int, str]  # local sentence index -> text
-    fetch: Callable[[int], str] | None = None  # the text of a sentence not fetched up front (a deal's next sentence)
-
-
-@dataclass
-class _Context:
-    """What earlier sentences of the same article said (anaphora and implicit buyer)."""
-
-    by_category: dict[str, SystemMention]
-    buyer_of: dict[str, str]
-    last_buyer: str | None = None
-    deal: tuple[str, str, SystemMention] | None = None  # (buyer, supplier, system) last reported explicitly
-    deal_stages: frozenset[str] = frozenset()  # the stages that sentence gave it
-    deal_k: int = -1  # the sentence that reported it
-
-
 def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
     """The bound cues of one mention, one rule per stage."""
     seen: dict[str, Rule] = {}
@@ -150,7 +122,7 @@ def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
     return list(seen.values())
 
 
-def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: int, sents: _Sentences,
+def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: int, sents: procurement_context.Sentences,
                  found: list[SystemMention], generic: list[SystemMention]) -> list[dict[str, Any]]:
     starts = sents.char_start
     per_sentence: dict[int, tuple[list[SystemMention], list[SystemMention]]] = {}
@@ -158,7 +130,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         k = bisect.bisect_right(starts, mention.start) - 1
         if k >= 0:
             per_sentence.setdefault(k, ([], []))[1 if is_generic else 0].append(mention)
-    ctx = _Context({}, {}, procurement_parties.title_buyer(rules, vocab, title))
+    ctx = procurement_context.Context({}, {}, procurement_parties.title_buyer(rules, vocab, title))
     records: list[dict[str, Any]] = []
     lead: set[str] | None = None
     queue = sorted(per_sentence)
@@ -194,10 +166,10 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 loose.append(g)
         for m in systems:
             ctx.by_category[m.category] = m
-            _seed_owner(rules, vocab, s_text, m.start - s_start, m, ctx)
+            procurement_context.seed_owner(rules, vocab, s_text, m.start - s_start, m, ctx)
         refs = []
         if not resolved and ctx.deal is not None and k - ctx.deal_k <= _REFERENCE_REACH:
-            refs = _reference(rules, s_text, s_start, ctx)
+            refs = procurement_context.reference(rules, s_text, s_start, ctx)
             resolved.extend(refs)
         chosen = resolved or (loose if not systems else [])
         if not chosen:
@@ -205,7 +177,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         emit = {id(m) for m in chosen}
         if not resolved and ctx.deal is None:  # generic words only and no deal a package could extend
             if lead is None:
-                lead = _lead_codes(vocab, title, sents)
+                lead = procurement_context.lead_codes(vocab, title, sents)
             if len(lead) < 2:
                 continue
         cues = rules.cues.find(s_text, _lower(s_text))
@@ -216,12 +188,12 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                     or not any(c.start < r.end - s_start and r.start - s_start < c.end for r in refs)]
         if not cues:
             continue
-        if ctx.deal is not None and any(c.rule.rule_id == _PACKAGE for c in cues):
-            records.extend(_package(rules, article_id, sents, k, ctx, cues, systems))
+        if ctx.deal is not None and any(c.rule.rule_id == procurement_context.PACKAGE for c in cues):
+            records.extend(procurement_context.package(rules, article_id, sents, k, ctx, cues, systems))
             continue
         if not resolved:  # generic words only: a deal needs the article's lead to name two countries
             if lead is None:
-                lead = _lead_codes(vocab, title, sents)
+                lead = procurement_context.lead_codes(vocab, title, sents)
             if len(lead) < 2:
                 continue
         # Loose generic words take part in binding even when they give no tuple: "delivery of a Russian air
@@ -261,7 +233,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 buyer, supplier, confidence, at = ctx.deal[0], ctx.deal[1], 0.6, -1  # 0.6: no new deal
             if generic_only:
                 if lead is None:
-                    lead = _lead_codes(vocab, title, sents)
+                    lead = procurement_context.lead_codes(vocab, title, sents)
                 if not _explicit_pair(rules, s_text, places, buyer, supplier) or not {buyer, supplier} <= lead:
                     continue
                 if not any(roles[j].get("buyer", 0.0) >= 0.6 for j, (_, p) in enumerate(states) if p.code == buyer):
@@ -292,72 +264,6 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
     return records
 
 
-_OWNER_WINDOW = 60  # characters before a system in which its owner may be named ("Turkey's Russian S-400")
-_OWNER_HINT = re.compile(r"['’]s\b|\b(navy|air force|army|armed forces|military|marines|coast guard)\b", re.IGNORECASE)
-
-
-def _seed_owner(rules: Rules, vocab: Any, text: str, start: int, m: SystemMention, ctx: _Context) -> None:
-    """Remember the owner a sentence gives a system even when it reports no stage ("Turkey's Russian S-400",
-    "the Indian Air Force is setting up its first S-400 squadron"): a later sentence about the deal that
-    names no buyer ("Washington removed it from the F-35 programme") falls back on it.
-
-    Only a short window before the system is read (the gazetteer over every sentence would cost too much).
-    """
-    window = text[max(0, start - _OWNER_WINDOW):start]
-    if not _OWNER_HINT.search(window) and (rules.forces is None or not rules.forces.search(window)):
-        return
-    states = [p for p in procurement_parties.with_forces(rules, window, vocab.gazetteer.find(window)) if len(p.code) == 3]
-    if not states:
-        return
-    roles = procurement_parties.roles(rules, window, states)
-    for j in range(len(states) - 1, -1, -1):
-        code = states[j].code
-        possessive = window.startswith(("'s", "’s"), states[j].end)
-        if code != m.origin and (possessive or roles[j].get("buyer", 0.0) >= 1.0 and not roles[j].get("not_party")):
-            ctx.buyer_of.setdefault(m.system, code)
-            ctx.last_buyer = ctx.last_buyer or code
-            return
-
-
-def _reference(rules: Rules, text: str, s_start: int, ctx: _Context) -> list[SystemMention]:
-    """A definite reference to the current deal in a sentence that names no system ("the first six were
-    delivered", "the deal"): it stands for the deal's system, with the deal's supplier as its origin."""
-    if rules.reference is None or ctx.deal is None:
-        return []
-    _, supplier, m = ctx.deal
-    return [SystemMention(s_start + found.start(), s_start + found.end(), m.system, m.category, supplier,
-                          m.manufacturer, found.group(0)) for found in rules.reference.finditer(text)]
-
-
-def _package(rules: Rules, article_id: str, sents: _Sentences, k: int, ctx: _Context, cues: list[procurement_bind.Cue],
-             systems: list[SystemMention]) -> list[dict[str, Any]]:
-    """A package sentence ("also included are ...", "equipped with the following: ...").
-
-    Every system listed after the cue belongs to the article's current deal: same buyer, its own origin
-    as supplier (else the deal's), and the deal's stage (delivery when the deal was being delivered,
-    else contract); spares, support and training listed there are stages of the deal's main system.
-    Engines are parts of the deal's platform, and emulators or inert rounds (``modifier`` words) are
-    not the system itself.
-    """
-    buyer, supplier, main = ctx.deal  # type: ignore[misc]
-    stage = "delivery" if "delivery" in ctx.deal_stages and "contract" not in ctx.deal_stages else "contract"
-    s_start = sents.char_start[k]
-    at = s_start + min(c.end for c in cues if c.rule.rule_id == _PACKAGE)
-    out: list[tuple[str, str, SystemMention, str]] = []
-    for m in systems:
-        seller = m.origin or supplier
-        if m.category == "engine" or (rules.modifier is not None and rules.modifier.match(sents.text[k], m.end - s_start)):
-            continue
-        if m.start >= at and m.system != main.system and seller != buyer:
-            out.append((buyer, seller, m, stage))
-    for stage_of_main in sorted({c.rule.stage for c in cues} & {"support", "training"}):
-        out.append((buyer, supplier, main, stage_of_main))
-    return [{"_k": k, "article_id": article_id, "sentence": sents.sentence[k], "char_start": s_start,
-             "char_end": sents.char_end[k], "confidence": 0.6, "rule": _PACKAGE, "buyer": b, "supplier": s,
-             "system": m.system, "category": m.category, "stage": st, "quantity": None, "value_usd": None,
-             "companies": []} for b, s, m, st in out]
-
-
 def _absorb_heads(systems: list[SystemMention],
                   generics: list[SystemMention]) -> tuple[list[SystemMention], list[SystemMention]]:
     """A generic word right after a system is its head noun ("F-16 fighter jets"): one mention, not two."""
@@ -378,12 +284,6 @@ def _absorb_heads(systems: list[SystemMention],
 def _refers_back(rules: Rules, text: str, start: int) -> bool:
     """A generic word refers to the system named before only after a determiner ("the jets")."""
     return rules.anaphor is not None and rules.anaphor.search(text[max(0, start - 30):start]) is not None
-
-
-def _lead_codes(vocab: Any, title: str, sents: _Sentences) -> set[str]:
-    """Countries of the title and the first two sentences: what the article is about (generic deals)."""
-    text = " ".join([title, sents.text.get(0, ""), sents.text.get(1, "")])
-    return {p.code for p in vocab.gazetteer.find(text)}
 
 
 def _explicit_pair(rules: Rules, text: str, places: list[Any], buyer: str | None, supplier: str | None) -> bool:
@@ -439,7 +339,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
     for lo, hi, keep in plan:
         article_id = names[codes[lo]]
         found, generic = hits[article_id]
-        sents = _Sentences(numbers[lo:hi].tolist(), starts[lo:hi].tolist(), ends[lo:hi].tolist(),
+        sents = procurement_context.Sentences(numbers[lo:hi].tolist(), starts[lo:hi].tolist(), ends[lo:hi].tolist(),
                            {k: text_of[lo + k] for k in keep}, lambda k, lo=lo: str(text_column.iat[int(rows[lo + k])]))
         for record in _tag_article(rules, vocab, article_id, titles.get(article_id, ""), years[article_id],
                                    sents, found, generic):

@@ -25,7 +25,8 @@ import pyarrow.parquet as pq
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HOST_PREFIX = re.compile(r"^(https?://)?(www\.)?")
 _MAX_HASH = (1 << 32) - 1  # shingle hashes are 32-bit, the width of datasketch's affine32 scheme
-_BLOCK = 10_000  # shingles per vectorised min-hash step (x num_perm x 4 bytes: ~5 MB, cache-sized)
+_BLOCK = 6_000  # shingles per vectorised min-hash step (x num_perm x 4 bytes: ~3 MB, cache-sized)
+_GROUP = 256  # texts whose words are hashed together
 
 
 def _shingle_hashes(text: str, size: int, cache: dict[str, int] | None = None) -> np.ndarray:
@@ -50,6 +51,32 @@ def _shingle_hashes(text: str, size: int, cache: dict[str, int] | None = None) -
     for k in range(width):
         hashes = (hashes * np.uint64(1_000_003) + codes[k:len(codes) - width + 1 + k]) & np.uint64(_MAX_HASH)
     return hashes
+
+
+def _group_shingle_hashes(texts: list[str], size: int, cache: dict[str, int]) -> list[np.ndarray]:
+    """``_shingle_hashes`` of many texts at once: one word-hash lookup and one rolling hash over
+    their words laid end to end, cut back into per-text views (windows across two texts dropped).
+    Texts shorter than ``size`` words take the one-text path."""
+    words: list[str] = []
+    counts = np.zeros(len(texts), dtype=np.int64)
+    for i, text in enumerate(texts):
+        found = _WORD.findall(text.lower())
+        if len(found) >= size:
+            words += found
+            counts[i] = len(found)
+    codes = list(map(cache.get, words))
+    if None in codes:  # new words: hash each once
+        for word in set(words).difference(cache):
+            cache[word] = zlib.crc32(word.encode("utf-8"))
+        codes = list(map(cache.get, words))
+    codes = np.array(codes, dtype=np.uint64)
+    windows = max(len(codes) - size + 1, 0)
+    hashes = np.zeros(windows, dtype=np.uint64)
+    for k in range(size if windows else 0):
+        hashes = (hashes * np.uint64(1_000_003) + codes[k:windows + k]) & np.uint64(_MAX_HASH)
+    starts = np.cumsum(counts) - counts
+    return [hashes[start:start + count - size + 1] if count else _shingle_hashes(text, size, cache)
+            for text, start, count in zip(texts, starts.tolist(), counts.tolist())]
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -88,18 +115,20 @@ def signatures(texts: Iterable[str], num_perm: int = 128, shingle_size: int = 5,
         if block:
             lengths = np.fromiter((len(h) for h in block), dtype=np.int64, count=len(block))
             hv = _fmix32(np.concatenate(block).astype(np.uint32))
-            permuted = a[:, None] * hv[None, :] + b[:, None]  # one contiguous row per permutation
+            permuted = np.multiply(a[:, None], hv[None, :])  # one contiguous row per permutation
+            np.add(permuted, b[:, None], out=permuted)
             rows.append(np.minimum.reduceat(permuted, np.concatenate([[0], np.cumsum(lengths)[:-1]]), axis=1).T)
             block.clear()
 
     pending = 0
-    for text in texts:
-        hashes = _shingle_hashes(text, shingle_size, cache)
-        block.append(hashes)
-        pending += len(hashes)
-        if pending >= _BLOCK:
-            flush()
-            pending = 0
+    texts = list(texts)
+    for first in range(0, len(texts), _GROUP):
+        for hashes in _group_shingle_hashes(texts[first:first + _GROUP], shingle_size, cache):
+            block.append(hashes)
+            pending += len(hashes)
+            if pending >= _BLOCK:
+                flush()
+                pending = 0
     flush()
     return np.concatenate(rows) if rows else np.zeros((0, num_perm), dtype=np.uint32)
 

@@ -147,15 +147,20 @@ def _versions() -> dict[str, str]:
 RISK_FREQS = ("M", "W")
 
 
-def _clusters(staged: store.StagedTables, workers: int) -> pd.DataFrame:
-    """Near-duplicate clusters from the staged articles, one row group (chunk) at a time.
+def _clusters(staged: store.StagedTables, workers: int, signed: list[Signed] | None = None) -> pd.DataFrame:
+    """Near-duplicate clusters from the signatures made while tagging, or else from the staged articles.
 
-    Only the MinHash signatures (512 bytes per article) are kept, never every text;
-    with several workers the row groups are signed in parallel.
+    Signatures made while tagging are used when they cover every staged article
+    (not after a partial re-run). Otherwise the staged articles are signed one row
+    group (chunk) at a time, in parallel with several workers. Only the signatures
+    (512 bytes per article) are kept, never every text.
     """
     from analysis import dedupe
 
     staged.close("articles")
+    if signed and sum(len(keys) for keys, _ in signed) == staged.counts.get("articles", 0):
+        keys = pd.concat([k for k, _ in signed], ignore_index=True)
+        return dedupe.cluster_signatures(keys, np.concatenate([s for _, s in signed]))
     path = staged.path("articles")
     groups = pq.ParquetFile(path).num_row_groups if path.exists() else 0
     if workers > 1 and groups > 1:
@@ -169,7 +174,8 @@ def _clusters(staged: store.StagedTables, workers: int) -> pd.DataFrame:
     return dedupe.cluster_signatures(keys, np.concatenate([s for _, s in parts]))
 
 
-def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1) -> None:
+def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
+                 signed: list[Signed] | None = None) -> None:
     """Cross-article tables: deals, pair risk (monthly and weekly) and alerts, from the staged findings.
 
     Findings an analyst marked wrong (review database) drop out of risk and alerts.
@@ -183,7 +189,7 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1)
     reviews = review.load_reviews(settings.get_path("review_db"))
     staged.write("deals", deals.build_deals(review.drop_rejected(findings, reviews)["procurement"], articles))
     tick = timings.add("deals", tick)
-    clusters = _clusters(staged, workers)
+    clusters = _clusters(staged, workers, signed)
     tick = timings.add("dedupe", tick)
     weights = risk.load_weights()
     sourced = risk.sourced_contributions(articles, findings, weights, reviews, clusters)  # shared by M and W
@@ -239,7 +245,7 @@ def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None,
             finally:
                 tagger.close()
             _carry_over(out_dir, staged, set(previous) - counts.tagged)
-            post_process(staged, timings, workers)
+            post_process(staged, timings, workers, tagger.signed)
             report = _report(inputs, files, state, counts.as_report(), staged, timings, print_, started)
             staged.commit(ALL_TABLES, report)
         except BaseException:
@@ -310,10 +316,25 @@ def _init_worker(data_dir: Path) -> None:
     _WORKER_RESOURCES.append(Resources.load(data_dir))
 
 
-def _tag_in_worker(articles: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+def _tag_in_worker(articles: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str, float], Signed]:
     timings = Timings()
     tables = tag_chunk(articles, _WORKER_RESOURCES[0], timings)
-    return tables, dict(timings.seconds)
+    signed = _sign(articles, timings)
+    return tables, dict(timings.seconds), signed
+
+
+Signed = tuple[pd.DataFrame, np.ndarray]  # (article_id, published) and their MinHash signatures
+
+
+def _sign(articles: pd.DataFrame, timings: Timings) -> Signed:
+    """Near-duplicate signatures of a chunk, made where its text already is (in parallel with tagging)."""
+    from analysis import dedupe
+
+    tick = time.perf_counter()
+    signed = articles[["article_id", "published"]].reset_index(drop=True), \
+        dedupe.signatures(dedupe.article_texts(articles))
+    timings.add("signatures", tick)
+    return signed
 
 
 class ChunkTagger:
@@ -326,6 +347,7 @@ class ChunkTagger:
         self.resources = resources
         self.timings = timings
         self.pending: deque[Future] = deque()
+        self.signed: list[Signed] = []  # every tagged chunk's signatures, for dedupe in post_process
         self.pool = None
         self.limit = 2 * workers
         if workers > 1:
@@ -337,7 +359,9 @@ class ChunkTagger:
         if not len(articles):
             return []
         if self.pool is None:
-            return [tag_chunk(articles, self.resources, self.timings)]
+            tables = tag_chunk(articles, self.resources, self.timings)
+            self.signed.append(_sign(articles, self.timings))
+            return [tables]
         self.pending.append(self.pool.submit(_tag_in_worker, articles))
         done = []
         while len(self.pending) >= self.limit:
@@ -348,7 +372,8 @@ class ChunkTagger:
         return [self._collect() for _ in range(len(self.pending))]
 
     def _collect(self) -> dict[str, pd.DataFrame]:
-        tables, seconds = self.pending.popleft().result()
+        tables, seconds, signed = self.pending.popleft().result()
+        self.signed.append(signed)
         for stage, value in seconds.items():
             self.timings.seconds[stage] += value
         return tables

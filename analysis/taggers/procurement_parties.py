@@ -17,12 +17,14 @@ from analysis.gazetteer import PlaceMention
 _WINDOW = 40  # characters after a country mention that its role cues may use
 _WINDOW_BEFORE = 100  # before it after "from": a cue may reach back to a verb ("won the contract ... from")
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
-                   r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es)|send|sends|sent|sending)\b", re.IGNORECASE)
+                   r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es)|send|sends|sent|sending|give|gives|gave|giving|pledg(e|es|ed|ing))\b", re.IGNORECASE)
 
 _SUBJECT_REACH = 30  # characters between a country and the verb or system it is directly attached to
 _PREMODIFIER = re.compile(r"(['’]s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",
                          re.IGNORECASE)  # "Russian-made ", "Russia's long-range ": a country word glued to a system
 _AND = re.compile(r"\s*(,\s*(and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s*)(the\s+)?", re.IGNORECASE)
+_MADE = re.compile(r"[- ](made|built|designed|manufactured|origin)\b", re.IGNORECASE)  # an origin, not a seller
+_BETWEEN = re.compile(r"\b(between|with)\s+(the\s+)?$", re.IGNORECASE)
 _LISTED = re.compile(r"\b(and|or|with|between)\s+(the\s+)?$", re.IGNORECASE)  # a co-listed party, not the seller
 
 
@@ -97,12 +99,19 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
     named = bool(explicit)
     explicit = [e for e in explicit if e[1] not in buyer_marked]
     supplier = explicit[0][1] if explicit else None
-    sell = _SELL.search(text) if not named else None
-    if supplier is None and sell and buyer_marked:
-        before_verb = [p.code for _, p in states if sell.start() - _SUBJECT_REACH <= p.end <= sell.start()
-                       and p.code not in buyer_marked and not _LISTED.search(text, max(0, p.start - 8), p.start)]
-        if before_verb:
-            supplier = before_verb[-1]
+    origin_only = bool(explicit) and all(_MADE.match(text, p.end) for _, p in states if p.code == supplier)
+    sell = _SELL.search(text) if not named or origin_only else None
+    if (supplier is None or origin_only) and sell and buyer_marked:
+        near = [j for j, (_, p) in enumerate(states) if sell.start() - _SUBJECT_REACH <= p.end <= sell.start()
+                and p.code not in buyer_marked]
+        if near:
+            j = near[-1]  # "Denmark and the Netherlands promised to give": the subject is the whole list
+            while j and _AND.fullmatch(text, states[j - 1][1].end, states[j][1].start) \
+                    and states[j - 1][1].code not in buyer_marked:
+                j -= 1
+            head = states[j][1]
+            if not _LISTED.search(text, max(0, head.start - 8), head.start) and not _BETWEEN.search(text, max(0, head.start - 9), head.start):
+                supplier = head.code
     if supplier is None:
         supplier = mention.origin or None
     if supplier is None:

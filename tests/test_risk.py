@@ -77,6 +77,7 @@ def test_seed_worked_example_matches_docs():
 drivers_st = st.fixed_dictionaries({c: st.floats(0, 50, allow_nan=False) for c in risk.COMPONENTS})
 
 
+@settings(deadline=None)  # timing is never asserted: a loaded CI machine must not fail this
 @given(drivers_st)
 def test_score_in_range_and_components_add_up(drivers):
     out = risk.score_drivers(pd.DataFrame([drivers]), WEIGHTS.scale).iloc[0]

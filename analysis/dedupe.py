@@ -27,6 +27,8 @@ _HOST_PREFIX = re.compile(r"^(https?://)?(www\.)?")
 _MAX_HASH = (1 << 32) - 1  # shingle hashes are 32-bit, the width of datasketch's affine32 scheme
 _BLOCK = 6_000  # shingles per vectorised min-hash step (x num_perm x 4 bytes: ~3 MB, cache-sized)
 _GROUP = 256  # texts whose words are hashed together
+_BUCKET = 64  # an LSH bucket larger than this pairs each article with the next _BUCKET only (_candidates)
+_VERIFY = 250_000  # candidate pairs verified per numpy step
 
 
 def _shingle_hashes(text: str, size: int, cache: dict[str, int] | None = None) -> np.ndarray:
@@ -166,25 +168,38 @@ def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return choice
 
 
-def _candidates(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Pairs (i < j) of rows equal in at least one band: LSH candidates, by sorting band keys."""
-    pairs = []
+def _candidates(sigs: np.ndarray, bands: int, rows: int, window: int = _BUCKET) -> np.ndarray:
+    """Pairs of rows equal in at least one band (LSH candidates) as codes ``i * n + j`` (i < j), sorted.
+
+    Rows are in time order. A band value shared by more than ``window`` rows is
+    nearly always text common to many unrelated articles (boilerplate, templates):
+    there each row is paired with the ``window`` rows after it only, which keeps
+    syndicated copies (published close together) and avoids a quadratic blow-up.
+    """
+    n = len(sigs)
+    codes = []
     mix = np.uint64(0x9E3779B97F4A7C15)
     for band in range(bands):
-        key = np.zeros(len(sigs), dtype=np.uint64)
+        key = np.zeros(n, dtype=np.uint64)
         for col in range(band * rows, (band + 1) * rows):
             key = key * mix + sigs[:, col].astype(np.uint64)  # wraps mod 2^64; rare clashes are verified away
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         starts = np.flatnonzero(np.concatenate([[True], sorted_key[1:] != sorted_key[:-1]]))
-        sizes = np.diff(np.concatenate([starts, [len(key)]]))
-        for start, size in zip(starts[sizes > 1], sizes[sizes > 1]):
-            members = np.sort(order[start:start + size])
-            i, j = np.triu_indices(size, k=1)
-            pairs.append(np.stack([members[i], members[j]], axis=1))
-    if not pairs:
-        return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(pairs), axis=0)
+        sizes = np.diff(np.concatenate([starts, [n]]))
+        two = starts[sizes == 2]  # most shared buckets: paired without a Python loop
+        low, high = np.minimum(order[two], order[two + 1]), np.maximum(order[two], order[two + 1])
+        codes.append(low.astype(np.int64) * n + high)
+        for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+            members = np.sort(order[start:start + size]).astype(np.int64)
+            if size <= window:
+                i, j = np.triu_indices(size, k=1)
+            else:
+                i = np.repeat(np.arange(size), window)
+                j = i + np.tile(np.arange(1, window + 1), size)
+                i, j = i[j < size], j[j < size]
+            codes.append(members[i] * n + members[j])
+    return np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
 
 
 def _find(parent: list[int], item: int) -> int:
@@ -216,11 +231,15 @@ def cluster_signatures(keys: pd.DataFrame, sigs: np.ndarray, threshold: float = 
     rep = first[inverse.ravel()]  # the earliest row with the same signature
     for row in np.flatnonzero(rep != np.arange(len(ids))):
         parent[row] = int(rep[row])
-    pairs = first[_candidates(distinct, *band_params(threshold, sigs.shape[1]))]
-    if len(pairs):
-        share = np.count_nonzero(sigs[pairs[:, 0]] == sigs[pairs[:, 1]], axis=1) / sigs.shape[1]
-        for i, j in pairs[share >= threshold].tolist():
-            a, b = _find(parent, i), _find(parent, j)
+    by_time = np.argsort(first, kind="stable")
+    distinct, first = distinct[by_time], first[by_time]
+    codes = _candidates(distinct, *band_params(threshold, sigs.shape[1]))
+    for lo in range(0, len(codes), _VERIFY):  # verified in slices: memory stays bounded
+        part = codes[lo:lo + _VERIFY]
+        i, j = first[part // len(distinct)], first[part % len(distinct)]
+        joined = np.count_nonzero(sigs[i] == sigs[j], axis=1) >= threshold * sigs.shape[1]
+        for a, b in zip(i[joined].tolist(), j[joined].tolist()):
+            a, b = _find(parent, a), _find(parent, b)
             if a != b:  # the earlier row stays the root, so it names the cluster
                 parent[max(a, b)] = min(a, b)
     roots = [ids[_find(parent, i)] for i in range(len(ids))]

@@ -248,11 +248,15 @@ def _row(ctx: attr.ArticleContext, article_id: str, sentence: int, start: int, e
 
 
 def _sender_records(ctx: attr.ArticleContext, rules: PositionRules, article_id: str, sents: _Sentences,
-                    i: int, covered: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[dict[str, Any]]:
+                    i: int, covered: list[tuple[int, int]], quoted: list[tuple[int, int]],
+                    voiced: bool) -> list[dict[str, Any]]:
     """Sanctions/support of each state that sends the sanctions named in sentence ``i`` (no speech verb needed).
 
     Only in the article's own narration: inside someone's quote the sender is what the speaker says
     about others ("the sanctions imposed by X" in a target's complaint is the target's position).
+    A deal party's support needs an official voice in the sentence (``voiced``): a purchase or a
+    delivery told only as a stage ("India has received two squadrons") is procurement, not a stated
+    position, while "Russia has started deliveries, the agency head said" is the agency's position.
     """
     roles = sents.roles(i)
     out = []
@@ -266,7 +270,7 @@ def _sender_records(ctx: attr.ArticleContext, rules: PositionRules, article_id: 
         out.append(_row(ctx, article_id, i, start, end, speaker, weight,
                         Reading("sanctions", "support", 0.8, "positions.stance.own_sanctions"), rule, about))
     for code, (speakers, deal_stance, at) in roles.parties.items():
-        if any(cs <= at < ce for cs, ce in quoted):
+        if any(cs <= at < ce for cs, ce in quoted) or (deal_stance == "support" and not voiced):
             continue
         weight = rules.sender.weight.get("deal_" + deal_stance, 0.6)
         out.append(_row(ctx, article_id, i, start, end, speakers[0], weight,
@@ -328,14 +332,15 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
                 records += _records(ctx, rules, statement, licensed, article_id, sents)
             continue
         s, e = item
-        if any(cs < e and s < ce for cs, ce in covered):
-            pass
-        else:
+        voiced = any(cs < e and s < ce for cs, ce in covered)
+        if not voiced:
             for statement in attr.reported_statements(ctx, s, e):
                 records += _records(ctx, rules, statement, licensed, article_id, sents)
                 spoken.append((statement.start, statement.end))
+                voiced = True
         if sents.index(s) in acting:
-            records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken, covered)
+            records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken, covered,
+                                       voiced)
     return _unique(_relief_by_sender(records))
 
 

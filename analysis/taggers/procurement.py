@@ -29,7 +29,7 @@ from analysis.taggers import procurement_bind, procurement_context, procurement_
 from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "unreal", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
-         "not_party", "not_party_after")
+         "not_party", "not_party_after", "platform_before", "platform_after")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
 _REFERENCE_REACH = 2  # sentences after the last explicit deal in which "the jets", "the deal" still mean it
@@ -62,6 +62,8 @@ class Rules:
     unreal: re.Pattern[str] | None = None  # text right before a stage word that others only urge ("urged X to")
     forces: re.Pattern[str] | None = None  # armed-service abbreviations (IAF, RMAF, PLAAF), procurement_forces.csv
     force_code: dict[str, str] | None = None  # abbreviation -> ISO3
+    platform_before: re.Pattern[str] | None = None  # text before a system that makes it the platform worked on
+    platform_after: re.Pattern[str] | None = None  # text after a system that makes it its fleet's owners ("operators")
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -99,8 +101,9 @@ def load(data_dir: Path) -> Rules:
     stage_rules = tuple(r for r in rules if r.kind == "stage")
     by_kind = {kind: re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == kind), re.IGNORECASE)
                for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}
-    veto, clause, anaphor, modifier, reference, unreal = (
-        by_kind.pop(k, None) for k in ("veto", "clause", "anaphor", "modifier", "reference", "unreal"))
+    veto, clause, anaphor, modifier, reference, unreal, platform_before, platform_after = (
+        by_kind.pop(k, None) for k in ("veto", "clause", "anaphor", "modifier", "reference", "unreal",
+                                       "platform_before", "platform_after"))
     fpath = Path(data_dir) / "rules" / "procurement_forces.csv"
     force_code = {row["abbreviation"]: row["code"] for row in read_csv_rows(fpath, ["abbreviation", "code", "name"])}
     if any(len(c) != 3 or not c.isupper() for c in force_code.values()):
@@ -109,7 +112,15 @@ def load(data_dir: Path) -> Rules:
         if force_code else None
     return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
                  procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor,
-                 modifier, reference, unreal, forces, force_code)
+                 modifier, reference, unreal, forces, force_code, platform_before, platform_after)
+
+
+def _platform(rules: Rules, text: str, start: int, end: int) -> bool:
+    """A system named as the platform others work on ("equipping Su-30 with Indian missiles") or as its
+    fleet's owners ("offered to all Su-30 operators") is not itself bought: the deal is about something else."""
+    if rules.platform_after is not None and rules.platform_after.match(text, end):
+        return True
+    return rules.platform_before is not None and rules.platform_before.search(text[max(0, start - 40):start]) is not None
 
 
 def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
@@ -152,6 +163,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         s_start, s_text = sents.char_start[k], sents.text[k]
         systems, generics = per_sentence[k]
         systems, generics = _absorb_heads(systems, generics)
+        systems = [m for m in systems if not _platform(rules, s_text, m.start - s_start, m.end - s_start)]
         spans = [(m.start, m.end) for m in systems]
         generics = [g for g in generics if not any(a < g.end and g.start < b for a, b in spans)
                     and not (rules.modifier is not None and rules.modifier.match(s_text, g.end - s_start))]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -45,7 +45,12 @@ _MODAL_AFTER = re.compile(r"(?:\s+(?:on|against|over|for|relief|[a-z]+'s|the|of|
                           r"(?!remain|stay|continue|still|be lifted|be eased|be removed)")
 _OBJECT_BEFORE = re.compile(r"\b(?:to|on|against|from|with|for|into)\s+(?:the\s+)?(?:entire\s+|whole\s+|rest of the\s+)?$")
 _GENERIC_RECIPIENTS = re.compile(r"\s+(?:\w+\s+){0,3}?(?:for|to|let|lets|letting|allow|allows|allowing)\s+(?:\w+\s+){0,2}?(?:countries|nations|buyers|importers|"
-                                 r"states|companies|firms|customers|partners|allies)\b")
+                                 r"states|companies|firms|customers|partners|allies|economies)\b")
+# "eight nations will receive waivers": a count of unnamed recipients before the waiver
+_GENERIC_BEFORE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|some)\s+(?:\w+\s+)?"
+                             r"(?:countries|nations|economies|buyers|importers|customers)\b[^.;]{0,60}$")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|across|near|over|between)\s+(?:the\s+)?$", re.I)
+_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?")
 _HEAD_TARGET = re.compile(r"\b(?:on|against|targets?|sanctions?|hits?|punish\w*)\s+(?:the\s+)?$", re.I)
 _DECIDED = frozenset({"will", "would"})
 _CONDITION_AFTER = re.compile(r"\b(?:if|unless|should it|should they)\b")
@@ -207,10 +212,46 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         if action:
             out.append(Item(sentence, offset + min(spans), offset + max(spans), senders, targets, action, modality,
                             weight, f"{trig.rule_id}+{cue[0].rule_id if cue else DEFAULT_CUE}",
-                            frozenset(cues), s_how, t_how, bool(_GENERIC_RECIPIENTS.match(low, t1))))
+                            frozenset(cues), s_how, t_how, bool(_GENERIC_RECIPIENTS.match(low, t1)
+                                 or _GENERIC_BEFORE.search(low, max(0, t0 - 120), t0))))
         if in_place:
             out.append(Item(sentence, offset + t0, offset + in_place.end(), senders, targets, "imposed", "asserted", weight,
                             f"{trig.rule_id}+{IN_PLACE_CUE}", frozenset(cues), s_how, t_how))
+    return out
+
+
+def _listed_countries(text: str, gazetteer: Any) -> list[str]:
+    """Countries named in a list of two or more ("China, India, Japan and South Korea"); the EU and UN are no recipients."""
+    named = [m for m in gazetteer.find(text) if m.kind == "name" and m.code not in ("EU", "UN")]
+    out: list[str] = []
+    in_list = False
+    for a, b in zip(named, named[1:]):
+        joined = bool(_LIST_JOIN.fullmatch(text, a.end, b.start))
+        if joined and (in_list or not _PLACE_BEFORE.search(text, max(0, a.start - 12), a.start)):
+            out += [a.code, b.code]  # "prices fell in Peru and Kenya" is a place, not a recipient list
+        in_list = joined and (in_list or bool(out))
+    return list(dict.fromkeys(out))
+
+
+def _spell_out_recipients(items: list[Item], text: str, next_sentence: Any, gazetteer: Any) -> list[Item]:
+    """A waiver for unnamed "eight countries" takes the countries the article then lists.
+
+    The list is read after a colon in the waiver's own sentence, else in the sentence right
+    after it ("The eight are India, Japan ..."); with no list of two or more countries the
+    waiver keeps its generic recipients and gives no tuple (GUIDELINES: waiver target).
+    """
+    out = []
+    for it in items:
+        if it.action == "waiver" and it.generic_recipients and it.t_how in ("near", ""):
+            colon = text.find(":", it.end, next_sentence(it.sentence, it.end)[0])
+            listed = _listed_countries(text[colon:next_sentence(it.sentence, it.end)[0]], gazetteer) if colon >= 0 else []
+            if not listed:
+                start, end = next_sentence(it.sentence, it.end)
+                listed = _listed_countries(text[start:end], gazetteer)
+            if listed:
+                it = replace(it, targets=[c for c in listed if c not in it.senders], t_how="list",
+                             generic_recipients=False)
+        out.append(it)
     return out
 
 
@@ -264,7 +305,7 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
         # only what a sentence names explicitly carries on: a borrowed or guessed field never spreads
         if s_how not in ("carried", "regime"):
             last_sender = senders[0]
-        if t_how not in ("carried", "near"):
+        if t_how not in ("carried", "near", "list"):
             last_target = targets[0]
             if last_target != CAATSA_SELLER:
                 buyer = last_target
@@ -308,6 +349,17 @@ def _scan(articles: pd.DataFrame, sentences: pd.DataFrame, rules: SanctionsRules
     return texts, out
 
 
+def _next_sentence_finder(sentences: pd.DataFrame, aid: str, length: int) -> Any:
+    """(sentence, end offset) -> (start, end) of the following sentence; looked up only for the rare generic waiver."""
+    rows = sentences.loc[sentences["article_id"] == aid, ["sentence", "char_start", "char_end"]]
+    bounds = {int(n): (int(a), int(b)) for n, a, b in zip(rows["sentence"], rows["char_start"], rows["char_end"])}
+
+    def following(sentence: int, end: int) -> tuple[int, int]:
+        own = bounds.get(sentence, (end, end))
+        return bounds.get(sentence + 1, (own[1], own[1]))
+    return following
+
+
 def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame,
                         rules: SanctionsRules) -> dict[str, list[tuple[int, int, int]]]:
     """article_id -> [(sentence, char_start, char_end)] of sentences holding a prefilter cue."""
@@ -330,6 +382,8 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
                                                gazetteer, found_actors)]
             if not items:
                 continue
+            if any(it.action == "waiver" and it.generic_recipients for it in items):
+                items = _spell_out_recipients(items, text, _next_sentence_finder(sentences, aid, len(text)), gazetteer)
             heads = gazetteer.find(title) if isinstance(title, str) else []
             # a headline country after "on/against" ("China steps up pressure on N. Korea") comes first
             ranked = sorted((m for m in heads if m.code not in SENDER_FIRST),

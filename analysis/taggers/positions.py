@@ -149,6 +149,20 @@ def _targets(ctx: attr.ArticleContext, rules: PositionRules, start: int, end: in
     return found
 
 
+PAIR_GLUE = ("-", "–", "/", " and ", " and the ")
+
+
+def _pairs(ctx: attr.ArticleContext, start: int, places: list) -> list[set[str]]:
+    """Two-country relationships a statement names: "between X and Y", "X-Y relations", "the X-Y alliance"."""
+    out = []
+    for a, b in zip(places, places[1:]):
+        glue = ctx.folded[start + a.end:start + b.start]
+        if glue in PAIR_GLUE and (glue in "-–/" or ctx.folded[max(0, start + a.start - 13):start + a.start]
+                                  .rstrip().removesuffix(" the").endswith("between")) and a.code != b.code:
+            out.append({a.code, b.code})
+    return out
+
+
 def _default_sanctions(targets: set[str], country: str) -> Reading:
     """No cue decided: a speaker whose own country is the target opposes, anyone else supports (weakly)."""
     stance = "oppose" if country in targets or "self" in targets else "support"
@@ -219,6 +233,7 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
     targets = _targets(ctx, rules, statement.start, statement.end, places)
     sentence = sents.index(statement.start)
     roles = sents.roles(sentence) if "sanctions" in topics else None
+    pairs = _pairs(ctx, statement.start, places) if "partnership" in topics else []
     out = []
     for speaker in statement.speakers:
         mine = list(readings)
@@ -230,6 +245,8 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
         if roles is not None:
             mine = _own_sanctions(mine, speaker.country, roles, verb, sents.targeted)
         about = next((p.code for p in places if p.code != speaker.country), None)
+        if pairs and not any(speaker.country in pair for pair in pairs):
+            mine = [r for r in mine if r.topic != "partnership"]   # a third party's view of others' ties
         for reading in mine:
             out.append(_row(ctx, article_id, sentence, statement.start, statement.end, speaker, verb.weight,
                             reading, statement.rule, about))

@@ -107,6 +107,9 @@ class Gazetteer:
             surface = text[start:end]
             if pattern.exact_case and surface != pattern.surface:
                 continue
+            if not pattern.exact_case and surface[:4].lower() == "the " and len(surface) > 4:
+                # "the Netherlands" mid-sentence: the article is lower case, the name is what counts
+                start, surface = start + 4, surface[4:]
             if not pattern.exact_case and not surface[0].isupper():
                 continue
             if pattern.guard and self._looks_like_person(text, start, end, pattern.guard):

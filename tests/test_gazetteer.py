@@ -89,3 +89,13 @@ def test_broken_file_names_the_problem(tmp_path):
         f.write("Atlantis Palace,ATL,metonym\n")
     with pytest.raises(VocabError, match="institutions.csv"):
         gazetteer.load(tmp_path)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Officials said the Netherlands promised more jets.", [("Netherlands", "NLD")]),
+    ("Talks with the Philippines and the Gambia resumed.", [("Philippines", "PHL"), ("Gambia", "GMB")]),
+    ("The Bahamas voted in favour.", [("Bahamas", "BHS")]),
+    ("the gambia is lower case here", []),
+])
+def test_a_lower_case_article_before_a_country_that_takes_the(gaz, text, expected):
+    assert codes(gaz, text) == expected

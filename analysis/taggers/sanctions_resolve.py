@@ -61,6 +61,9 @@ _CAUSE = re.compile(r"\b(?:because of|due to|in response to|in retaliation for|(
 _RELATIVE = re.compile(r"\b(?:on|for|against|to) (?:which|whom|whose)\b")
 # "Russia and China are unable to enforce embargoes": the state that enforces or implements is not the target
 _IMPLEMENTER = re.compile(r"[^,;:]{0,40}?\b(?:enforc\w*|implement\w*|compl(?:y|ied|ies) with|abid\w* by)\b")
+# "sanctions that the Philippines has put into effect": a state named after the trigger that applies them
+_IMPLEMENTS_AFTER = re.compile(r"\s+(?:(?:has|have|had|also|now|already|fully|strictly)\s+)*(?:put (?:them |it )?into effect|"
+                               r"enforc\w*|implement\w*|appl(?:ied|ies|y))\b")
 # "Russian S-400", "purchases of Russian weapons": a demonym on the goods names the supplier, not the target
 _SUPPLIER = re.compile(r"(?:-made|-built|\s+(?:made|built|arms|weapons?|military|defen[cs]e|purchases?|deals?|equipment|hardware|"
                        r"jets?|fighters?|aircraft|systems?|missiles?|air[- ]defen[cs]e|[a-z]{1,4}-\d+\w*|suppliers?|"
@@ -302,6 +305,7 @@ def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: S
                 and not _MODIFIER_SUFFIX.match(low, a.end) and not _hyphenated(low, a) and not _listed(low, actors, a)
                 and not (sender_actor is not None and _coordinated(low, sender_actor, a))
                 and not (a.end <= t0 and _IMPLEMENTER.match(low, a.end, t0)) and not supplier(text, a)
+                and not (a.start >= t1 and _IMPLEMENTS_AFTER.match(low, a.end))
                 and not _BUYING.search(low, max(0, a.start - 30), a.start)
                 and not (a.start >= t1 and (_CAUSE.search(low, t1, a.start) or _RELATIVE.search(low, t1, a.start)))
                 and not _NEAR_BREAK.search(low, min(a.end, t1), max(a.start, t0))]

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis import review, schemas
 from analysis.risk import COMPONENTS, RiskWeights, list_sender, load_weights, points, regime_senders
@@ -45,7 +46,7 @@ def _previous_in_group(keys: pd.DataFrame) -> np.ndarray:
     return same
 
 
-def score_jumps(pair_risk: pd.DataFrame, published: pd.Series, weights: RiskWeights,
+def score_jumps(pair_risk: pd.DataFrame | pa.Table, published: pd.Series, weights: RiskWeights,
                 rejected: set[str]) -> list[dict]:
     """A pair's score rising by ``alert_jump_points`` or more over its previous period.
 
@@ -54,9 +55,16 @@ def score_jumps(pair_risk: pd.DataFrame, published: pd.Series, weights: RiskWeig
     Column operations over the whole table (a missing previous period counts as
     0); only the few rows that jump become Python records.
     """
-    if pair_risk.empty:
+    if not len(pair_risk):
         return []
-    frame = pair_risk.sort_values(["country", "counterpart", "freq", "period"], kind="stable")
+    if isinstance(pair_risk, pa.Table):  # the id lists are read for the rows that jump only
+        ids_column = pair_risk.column("finding_ids")
+        frame = pair_risk.drop_columns(["finding_ids"]).to_pandas()
+        ids_of = lambda pos: ids_column[pos].as_py()  # noqa: E731
+    else:
+        frame = pair_risk.reset_index(drop=True)
+        ids_of = frame["finding_ids"].iloc.__getitem__
+    frame = frame.sort_values(["country", "counterpart", "freq", "period"], kind="stable")
     ordinal = np.zeros(len(frame), dtype=np.int64)
     for freq in frame["freq"].unique():
         mask = (frame["freq"] == freq).to_numpy()
@@ -75,7 +83,7 @@ def score_jumps(pair_risk: pd.DataFrame, published: pd.Series, weights: RiskWeig
         country, counterpart, freq, start = row["country"], row["counterpart"], row["freq"], row["period"]
         comp_delta = comps[i] - comps[i - 1] if same[i] else comps[i]
         end = (pd.Period(start, freq=freq) + 1).start_time
-        ids = [f for f in row["finding_ids"] if f not in rejected]
+        ids = [f for f in ids_of(int(frame.index[i])) if f not in rejected]
         new = [f for f in ids if start <= published.get(f, pd.NaT) < end] or ids
         out.append({
             "alert_id": _alert_id("score_jump", country, counterpart, freq, start),
@@ -182,7 +190,7 @@ def listed_entities(entities: pd.DataFrame, weights: RiskWeights) -> list[dict]:
     return out
 
 
-def build_alerts(pair_risk: pd.DataFrame | Iterable[pd.DataFrame], findings: Mapping[str, pd.DataFrame],
+def build_alerts(pair_risk: pd.DataFrame | Iterable[pd.DataFrame | pa.Table], findings: Mapping[str, pd.DataFrame],
                  reviews: pd.DataFrame | None = None, weights: RiskWeights | None = None) -> pd.DataFrame:
     """The alerts table (schemas.ALERTS), newest first, each with its evidence finding ids.
 
@@ -195,7 +203,7 @@ def build_alerts(pair_risk: pd.DataFrame | Iterable[pd.DataFrame], findings: Map
     published = pd.concat([f.set_index(f["finding_id"].astype(str))["published"]
                            for f in kept.values() if len(f)] or [pd.Series(dtype="datetime64[ns]")])
     published = published[~published.index.duplicated()]
-    frames = [pair_risk] if isinstance(pair_risk, pd.DataFrame) else pair_risk
+    frames = [pair_risk] if isinstance(pair_risk, (pd.DataFrame, pa.Table)) else pair_risk
     records = [r for frame in frames if len(frame) for r in score_jumps(frame, published, weights, rejected)]
     if len(kept.get("procurement", [])):
         records += deal_stages(kept["procurement"], weights)

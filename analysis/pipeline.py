@@ -195,14 +195,13 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
     sourced = risk.sourced_contributions(articles, findings, weights, reviews, clusters)  # shared by M and W
     tick = timings.add("pair_risk", tick)
 
-    def written(freq: str, frames: bool = True) -> Iterator[pd.DataFrame | None]:
+    def written(freq: str) -> Iterator[Any]:
         """Score and write pair_risk one batch of pairs at a time (timed as pair_risk), yielding each batch."""
         start = time.perf_counter()
         for batch in risk.series_batches(sourced, freq, weights):
             staged.write("pair_risk", batch)
-            frame = batch.to_pandas() if frames else None
             start = timings.add("pair_risk", start)
-            yield frame
+            yield batch
             start = time.perf_counter()
         timings.add("pair_risk", start)
 
@@ -211,7 +210,7 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
     staged.write("alerts", alerts.build_alerts(written(RISK_FREQS[0]), findings, reviews=reviews, weights=weights))
     timings.seconds["alerts"] += time.perf_counter() - tick - (timings.seconds["pair_risk"] - scored)
     for freq in RISK_FREQS[1:]:
-        for _ in written(freq, frames=False):
+        for _ in written(freq):
             pass
     tick = time.perf_counter()
     # the pair page's lookup table, written in row groups cut at country changes so DuckDB prunes them

@@ -32,6 +32,7 @@ KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "unreal"
          "not_party", "not_party_after", "platform_before", "platform_after")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
+_DESIGNATION = re.compile(r"[- ]?\d|\s+[A-Z][\w/]*-\d")  # a maker glued to a model number names the model
 _REFERENCE_REACH = 2  # sentences after the last explicit deal in which "the jets", "the deal" still mean it
 @dataclass(frozen=True)
 class Rule:
@@ -121,6 +122,16 @@ def _platform(rules: Rules, text: str, start: int, end: int) -> bool:
     if rules.platform_after is not None and rules.platform_after.match(text, end):
         return True
     return rules.platform_before is not None and rules.platform_before.search(text[max(0, start - 40):start]) is not None
+
+
+def _home_maker(text: str, companies: list[tuple[int, str, str, int]], states: list[tuple[int, Any]], mentions: list[SystemMention],
+                buyer: str, supplier: str) -> bool:
+    """True when the supplier is only the system's origin (no state of that code in the sentence) while the
+    sentence's makers all belong to the buyer: "HAL to supply AL-31 engines to the IAF" is a domestic deal.
+    A maker's name inside a system's name ("Sukhoi-30", "Sukhoi Su-30") is no maker named."""
+    makers = {c for at, _, c, end in companies if c and not any(m.start <= at < m.end for m in mentions)
+              and not _DESIGNATION.match(text, end)}
+    return makers == {buyer} and not any(p.code == supplier for _, p in states)
 
 
 def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
@@ -234,7 +245,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         roles = procurement_parties.roles(rules, s_text, [p for _, p in states])
         companies = procurement_parties.companies(rules, s_text)
         value: float | None | bool = False  # computed once, on the sentence's first record
-        names = sorted({name for _, name, _ in companies})
+        names = sorted({name for _, name, _, _ in companies})
         for m, m_cues in zip(local, bound):
             if not m_cues:
                 continue
@@ -252,6 +263,8 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                     continue  # a generic deal needs its buyer marked ("to Saudi Arabia", "India's purchase")
             if not buyer or not supplier or buyer == supplier:
                 continue
+            if _home_maker(s_text, companies, states, local, buyer, supplier) and not any(c.rule.stage == "production" for c in m_cues):
+                continue  # the buyer's own maker supplies or converts an imported type: no foreign deal here
             if confidence > 0.6:
                 ctx.buyer_of[m.system] = buyer
                 ctx.last_buyer = buyer

@@ -30,7 +30,7 @@ _LISTED = re.compile(r"\b(and|or|with|between)\s+(the\s+)?$", re.IGNORECASE)  # 
 
 
 
-def companies(rules: Any, text: str) -> list[tuple[int, str, str]]:
+def companies(rules: Any, text: str) -> list[tuple[int, str, str, int]]:
     out = []
     for index, start, end in rules.company_matcher.find_matches_as_indexes(_lower(text)):
         if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
@@ -39,7 +39,7 @@ def companies(rules: Any, text: str) -> list[tuple[int, str, str]]:
         if surface.isupper() != rules.company_surfaces[index].isupper() and len(surface) <= 4:
             continue  # short acronyms (HAL, BEL, IAI) only in capitals
         name, country = rules.companies[rules.company_surfaces[index]]
-        out.append((start, name, country))
+        out.append((start, name, country, end))
     return out
 
 
@@ -81,7 +81,7 @@ def roles(rules: Any, text: str, places: list[Any]) -> dict[int, dict[str, float
 
 
 def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[int, dict[str, float]],
-             mention: SystemMention, companies: list[tuple[int, str, str]], fallback: str | None,
+             mention: SystemMention, companies: list[tuple[int, str, str, int]], fallback: str | None,
              bounds: list[int], mentions: list[SystemMention]) -> tuple[str | None, str | None, float, int]:
     """(buyer, supplier, confidence, index of the buyer's mention in ``states`` or -1) for one system
     mention in one sentence.
@@ -115,7 +115,7 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
     if supplier is None:
         supplier = mention.origin or None
     if supplier is None:
-        makers = {c for _, _, c in companies if c}
+        makers = {c for _, _, c, _ in companies if c}
         supplier = makers.pop() if len(makers) == 1 else None
     best, best_score, best_j = None, -1e9, -1
     for j, (_, p) in enumerate(states):

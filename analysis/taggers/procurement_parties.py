@@ -15,6 +15,7 @@ from analysis.catalogue import SystemMention, _lower
 from analysis.gazetteer import PlaceMention
 
 _WINDOW = 40  # characters after a country mention that its role cues may use
+_OVERRIDE = 2.0  # a not_party weight at or above this beats any buyer cue of the same mention
 _WINDOW_BEFORE = 100  # before it after "from": a cue may reach back to a verb ("won the contract ... from")
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
                    r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es)|send|sends|sent|sending|give|gives|gave|giving|pledg(e|es|ed|ing))\b", re.IGNORECASE)
@@ -122,6 +123,8 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
         role = roles[j]
         if p.code == supplier or (role.get("not_party") or role.get("supplier")) and not role.get("buyer"):
             continue
+        if role.get("not_party", 0.0) >= _OVERRIDE:
+            continue  # "pre-operated by the Danish Air Force": a former owner, whatever its service name says
         owner = glued.get(j)
         if owner is not None and owner is not mention:
             continue  # "Russian P-800" or "Indian Su-30" speaks of that other system, not of this one

@@ -50,7 +50,7 @@ class Rules:
     rules: tuple[Rule, ...]
     companies: dict[str, tuple[str, str]]  # lower-cased surface -> (company name, country or "")
     company_matcher: Any
-    company_surfaces: tuple[str, ...]
+    company_surfaces: tuple[str, ...]  # the matcher's patterns as written in the table (case kept)
     amounts: procurement_values.Amounts
     cues: procurement_bind.CueFinder  # every stage cue in one pattern, run around anchor stems
     by_kind: dict[str, re.Pattern[str]]  # each role kind's cues in one pattern, a cheap test before per-rule work
@@ -93,12 +93,15 @@ def load(data_dir: Path) -> Rules:
             raise VocabError(f"{path}: rule {row['rule_id']}: {exc}") from exc
         rules.append(Rule(row["rule_id"], row["kind"], row["stage"], pattern, weight))
     companies: dict[str, tuple[str, str]] = {}
+    written: dict[str, str] = {}  # lower-cased key -> the alias as the table writes it (its capitals matter)
     cpath = Path(data_dir) / "rules" / "procurement_companies.csv"
     for row in read_csv_rows(cpath, ["company", "aliases", "country"]):
         for name in [row["company"], *(a for a in row["aliases"].split("|") if a.strip())]:
             companies[name.strip().lower()] = (row["company"], row["country"])
-    surfaces = tuple(companies)
-    matcher = ahocorasick_rs.AhoCorasick(list(surfaces), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            written[name.strip().lower()] = name.strip()
+    keys = list(companies)
+    surfaces = tuple(written[k] for k in keys)
+    matcher = ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
     stage_rules = tuple(r for r in rules if r.kind == "stage")
     by_kind = {kind: re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == kind), re.IGNORECASE)
                for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}

@@ -39,7 +39,7 @@ def companies(rules: Any, text: str) -> list[tuple[int, str, str, int]]:
         surface = text[start:end]
         if surface.isupper() != rules.company_surfaces[index].isupper() and len(surface) <= 4:
             continue  # short acronyms (HAL, BEL, IAI) only in capitals
-        name, country = rules.companies[rules.company_surfaces[index]]
+        name, country = rules.companies[rules.company_surfaces[index].lower()]
         out.append((start, name, country, end))
     return out
 

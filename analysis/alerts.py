@@ -147,17 +147,21 @@ def stance_shifts(positions: pd.DataFrame, weights: RiskWeights) -> list[dict]:
     shifted = np.flatnonzero(same[1:] & (stance[1:] != stance[:-1])) + 1 if len(clear) > 1 else []
     if not len(shifted):
         return []
-    wanted = {tuple(clear.iloc[j][[*keys, "day", "clear"]]) for i in shifted for j in (i, i - 1)}
+    cols = {c: clear[c].to_numpy(dtype=object) for c in [*keys, "day", "clear"]}
+    key_of = lambda j: tuple(cols[c][j] for c in [*keys, "day", "clear"])  # noqa: E731
+    wanted = {key_of(j) for i in shifted for j in (i, i - 1)}
     ids: dict[tuple, list[str]] = {}
     for key, finding in zip(zip(*(frame[k] for k in [*keys, "day", "stance"])), frame["finding_id"].astype(str)):
         if key in wanted:
             ids.setdefault(key, []).append(finding)
     out = []
     for i in shifted:
-        now, before = clear.iloc[i], clear.iloc[i - 1]
-        speaker, about, topic, day = now["speaker_country"], now["about"], now["topic"], now["day"]
-        group = (speaker, about, topic)
-        evidence = ids[(*group, day, now["clear"])] + ids[(*group, before["day"], before["clear"])]
+        now, before = key_of(i), key_of(i - 1)
+        speaker, about, topic, day = now[:4]
+        now = {"day": day, "clear": now[4]}
+        before = {"day": before[3], "clear": before[4]}
+        evidence = ids[(speaker, about, topic, day, now["clear"])] + \
+            ids[(speaker, about, topic, before["day"], before["clear"])]
         weight = _rule_weight(weights, "positions", topic=topic, stance=now["clear"])
         about_text = f" about {about}" if about else ""
         out.append({

@@ -29,7 +29,7 @@ from analysis.taggers import procurement_bind, procurement_context, procurement_
 from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "unreal", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
-         "not_party", "not_party_after", "platform_before", "platform_after")
+         "not_party", "not_party_after", "platform_before", "platform_after", "halted")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
 _DESIGNATION = re.compile(r"[- ]?\d|\s+[A-Z][\w/]*-\d")  # a maker glued to a model number names the model
@@ -65,6 +65,7 @@ class Rules:
     force_code: dict[str, str] | None = None  # abbreviation -> ISO3
     platform_before: re.Pattern[str] | None = None  # text before a system that makes it the platform worked on
     platform_after: re.Pattern[str] | None = None  # text after a system that makes it its fleet's owners ("operators")
+    halted: re.Pattern[str] | None = None  # a delivery noun that a cancellation in the sentence stops ("halted deliveries")
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -105,9 +106,9 @@ def load(data_dir: Path) -> Rules:
     stage_rules = tuple(r for r in rules if r.kind == "stage")
     by_kind = {kind: re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == kind), re.IGNORECASE)
                for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}
-    veto, clause, anaphor, modifier, reference, unreal, platform_before, platform_after = (
+    veto, clause, anaphor, modifier, reference, unreal, platform_before, platform_after, halted = (
         by_kind.pop(k, None) for k in ("veto", "clause", "anaphor", "modifier", "reference", "unreal",
-                                       "platform_before", "platform_after"))
+                                       "platform_before", "platform_after", "halted"))
     fpath = Path(data_dir) / "rules" / "procurement_forces.csv"
     force_code = {row["abbreviation"]: row["code"] for row in read_csv_rows(fpath, ["abbreviation", "code", "name"])}
     if any(len(c) != 3 or not c.isupper() for c in force_code.values()):
@@ -116,7 +117,8 @@ def load(data_dir: Path) -> Rules:
         if force_code else None
     return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
                  procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor,
-                 modifier, reference, unreal, forces, force_code, platform_before, platform_after)
+                 modifier, reference, unreal, forces, force_code, platform_before, platform_after,
+                 halted)
 
 
 def _platform(rules: Rules, text: str, start: int, end: int) -> bool:
@@ -135,6 +137,15 @@ def _home_maker(text: str, companies: list[tuple[int, str, str, int]], states: l
     makers = {c for at, _, c, end in companies if c and not any(m.start <= at < m.end for m in mentions)
               and not _DESIGNATION.match(text, end)}
     return makers == {buyer} and not any(p.code == supplier for _, p in states)
+
+
+def _unhalted(rules: Rules, text: str, cues: list[procurement_bind.Cue]) -> list[procurement_bind.Cue]:
+    """Drop delivery nouns in the clause of a halt or cancellation: they name the flow being stopped.
+    Another clause keeps its own ("removed from the programme after Ankara began taking delivery")."""
+    bounds = procurement_bind.boundaries(rules.clause, text)
+    stopped = {bisect.bisect_right(bounds, c.start) for c in cues if c.rule.stage == "cancellation"}
+    return [c for c in cues if c.rule.stage != "delivery" or bisect.bisect_right(bounds, c.start) not in stopped
+            or not rules.halted.fullmatch(text, c.start, c.end)]  # type: ignore[union-attr]
 
 
 def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
@@ -209,6 +220,9 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         cues = rules.cues.find(s_text, _lower(s_text))
         if rules.unreal is not None:  # "urged Washington to cancel it" reports no cancellation
             cues = [c for c in cues if not rules.unreal.search(s_text, max(0, c.start - 60), c.start)]
+        if rules.halted is not None and any(c.rule.stage == "cancellation" for c in cues):
+            # "stopped arms exports, including deliveries already approved": the halted flow is no delivery
+            cues = _unhalted(rules, s_text, cues)
         if refs:  # "the first batch" names the deal; it does not also report a delivery
             cues = [c for c in cues if c.rule.stage != "delivery"
                     or not any(c.start < r.end - s_start and r.start - s_start < c.end for r in refs)]

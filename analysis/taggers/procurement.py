@@ -29,7 +29,7 @@ from analysis.taggers import procurement_bind, procurement_context, procurement_
 from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "unreal", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
-         "not_party", "not_party_after", "platform_before", "platform_after", "halted")
+         "not_party", "not_party_after", "platform_before", "platform_after", "halted", "speaker_after")
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
 _DESIGNATION = re.compile(r"[- ]?\d|\s+[A-Z][\w/]*-\d")  # a maker glued to a model number names the model

@@ -15,6 +15,7 @@ from analysis.catalogue import SystemMention, _lower
 from analysis.gazetteer import PlaceMention
 
 _WINDOW = 40  # characters after a country mention that its role cues may use
+_SPEAKER_PENALTY = 0.5  # "US officials warned ...": a speaker is the buyer only when no other country fits
 _OVERRIDE = 2.0  # a not_party weight at or above this beats any buyer cue of the same mention
 _WINDOW_BEFORE = 100  # before it after "from": a cue may reach back to a verb ("won the contract ... from")
 _SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
@@ -133,7 +134,7 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
         else:  # "F-15s to Qatar": a country right after the system is its buyer; further on it counts triple
             gap = p.start - mention.end
             distance = gap if gap <= _SUBJECT_REACH else 3 * gap
-        score = role.get("buyer", 0.0) - distance / 400
+        score = role.get("buyer", 0.0) - distance / 400 - _SPEAKER_PENALTY * role.get("speaker", 0.0)
         if score > best_score:
             best, best_score, best_j = p.code, score, j
     confidence = 0.8

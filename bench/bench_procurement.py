@@ -23,7 +23,7 @@ from analysis.sentences import load_splitter, split_sentences  # noqa: E402
 from analysis.taggers import procurement  # noqa: E402
 from analysis.vocab import DATA_DIR  # noqa: E402
 
-DEFAULT = Path("/work/shared/corpus/news.jsonl.gz")
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "news.jsonl.gz"
 
 
 def main() -> None:

@@ -11,7 +11,8 @@ import pytest
 from analysis import catalogue
 from analysis.vocab import DATA_DIR, VocabError
 
-GOLD = [Path("/work/shared/eval/dev.jsonl"), Path("/work/shared/eval/seed.jsonl")]
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the project
+GOLD = [SHARED / "eval" / "dev.jsonl", SHARED / "eval" / "seed.jsonl"]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_canonical(cat, name, canonical):
 
 def test_every_gold_system_resolves(cat):
     if not all(p.exists() for p in GOLD):
-        pytest.skip("gold files in /work/shared/eval are not available on this machine")
+        pytest.skip(f"gold files in {SHARED / 'eval'} are not available on this machine")
     names = {p["system"] for path in GOLD for line in path.read_text().splitlines() if line.strip()
              for p in json.loads(line)["procurement"]}
     assert [n for n in names if cat.canonical(n) is None] == []

@@ -16,7 +16,7 @@ from analysis.taggers import procurement
 from analysis.vocab import DATA_DIR, read_csv_rows
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "procurement_cases.jsonl"
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[3] / "shared"  # ../shared beside the project
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_rule_examples_run():
 def test_seed_article_end_to_end(vocab, splitter):
     folder = SHARED / "seed"
     if not folder.exists():
-        pytest.skip("the seed article in /work/shared/seed is not available on this machine")
+        pytest.skip(f"the seed article in {SHARED / 'seed'} is not available on this machine")
     path = next(folder.glob("*.txt"))
     lines = path.read_text(encoding="utf-8").strip().split(" ", 2)
     published, text = lines[1], lines[2]

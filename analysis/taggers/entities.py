@@ -79,12 +79,17 @@ def _bounded(text: str, start: int, end: int) -> bool:
     return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
 
 
+def _designation(text: str, end: int) -> bool:
+    """True when a maker's name runs into a model number ("Sukhoi-30MKI", "Kamov-226"): a weapon, not the firm."""
+    return text[end:end + 1] in ("-", "\u2011") and text[end + 1:end + 2].isdigit()
+
+
 def find_mentions(text: str, vocab_rules: EntityRules) -> list[Mention]:
     """Organisation mentions in ``text`` (overlaps allowed: screening keeps the best per list entry)."""
     found: list[Mention] = []
     if vocab_rules.automaton is not None:
         for pattern, start, end in vocab_rules.automaton.find_matches_as_indexes(text):
-            if _bounded(text, start, end):
+            if _bounded(text, start, end) and not _designation(text, end):
                 surface, names = vocab_rules.known[pattern]
                 found.append(Mention(start, end, text[start:end], "gazetteer",
                                      tuple(dict.fromkeys((surface, *names))), True))

@@ -112,3 +112,10 @@ def test_seed_article_finds_united_shipbuilding_corporation(rules):
     assert sorted(sdn.iloc[0]["programs"]) == ["RUSSIA-EO14024", "UKRAINE-EO13661"]
     assert "Ukraine-related, EO 13661" in sdn.iloc[0]["explanation"]
     assert not found["name"].str.contains("OSK India").any()
+
+
+def test_maker_name_inside_a_model_number_is_a_weapon_not_the_firm(rules):
+    weapon = _tag(rules, {"w": "The air force flies forty Sukhoi-30MKI fighters bought years ago."})
+    firm = _tag(rules, {"f": "Engineers from Sukhoi visited the plant to discuss spare parts."})
+    assert weapon.empty
+    assert "Sukhoi" in set(firm["name"])

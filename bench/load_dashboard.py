@@ -19,44 +19,21 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.local_server import free_port, serve, stop  # noqa: E402
 CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), None)
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 MAX_SESSIONS = 50
 RUNNING = '[data-testid="stStatusWidget"]'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(port: int, out_dir: Path) -> subprocess.Popen:
-    env = {**os.environ, "SRA_OUTPUT_DIR": str(out_dir), "SRA_AUTH": "local"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-                             "--server.address", "127.0.0.1", "--server.port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                if reply.read().decode().strip() == "ok":
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("dashboard did not start")
 
 
 class RssSampler(threading.Thread):
@@ -169,8 +146,9 @@ def main() -> int:
     pairs = [(("IND", "India"), ("USA", "United States")), (("TUR", "Turkey"), ("USA", "United States")),
              (("RUS", "Russia"), ("USA", "United States")), (("CHN", "China"), ("USA", "United States"))]
     filters = [("Russia", "RUS"), ("United States", "USA"), ("India", "IND"), ("China", "CHN")]
+    env = {**os.environ, "SRA_OUTPUT_DIR": str(args.out), "SRA_AUTH": "local"}
     port = free_port()
-    proc = serve(port, args.out)
+    proc = serve(port, env)
     sampler = RssSampler(proc.pid)
     sampler.start()
     idle_mb = sampler.rss_mb()
@@ -179,11 +157,7 @@ def main() -> int:
         times, errors = asyncio.run(drive(f"http://127.0.0.1:{port}", args, pairs, filters))
     finally:
         sampler.stop.set()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     report = {"sessions": args.sessions, "rounds": args.rounds, "wall_s": round(time.perf_counter() - started, 1),
               "errors": len(errors), "error_samples": errors[:10], "idle_rss_mb": round(idle_mb),
               "peak_rss_mb": round(sampler.peak_mb), "cpus": os.cpu_count()}

@@ -17,7 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.test_browser import CHROMIUM, free_port, serve  # noqa: E402
+from scripts.local_server import free_port, serve, stop  # noqa: E402
+from tests.test_browser import CHROMIUM  # noqa: E402
 
 PAGES = {
     "overview": "",
@@ -60,8 +61,7 @@ def main() -> None:
                 print(f"wrote {target / f'{name}.png'}")
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 if __name__ == "__main__":

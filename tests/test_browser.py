@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from scripts.local_server import served
 from tests.views.fixture_tables import EVIDENCE_IND, MARKUP, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,44 +36,12 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
                      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(port: int, env: dict[str, str]) -> subprocess.Popen:
-    """Start the dashboard and wait until /_stcore/health answers ok (or fail with its output)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                if reply.read().decode().strip() == "ok":
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"dashboard did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = write_dataset(tmp_path_factory.mktemp("browser") / "fixture")
     env = {**os.environ, "SRA_OUTPUT_DIR": str(out), "SRA_REVIEW_DB": str(out.parent / "reviews.sqlite")}
-    port = free_port()
-    proc = serve(port, env)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with served(env) as (url, _):
+        yield url
 
 
 def test_pair_page_shows_chart_and_evidence(server: str, page) -> None:
@@ -128,20 +92,12 @@ def test_first_start_processes_the_bundled_sample(tmp_path: Path, page) -> None:
     """A new user's first start: no tables yet, the dashboard processes data/sample and the
     India–United States pair shows its risk chart and S-400 evidence from the sample."""
     env = {**os.environ, "SRA_OUTPUT_DIR": str(tmp_path / "sample"), "SRA_REVIEW_DB": str(tmp_path / "r.sqlite")}
-    port = free_port()
-    proc = serve(port, env)
-    try:
+    with served(env) as (url, _):
         page.set_viewport_size({"width": 1400, "height": 2600})
-        page.goto(f"http://127.0.0.1:{port}/pair?country=IND&counterpart=USA")
+        page.goto(f"{url}/pair?country=IND&counterpart=USA")
         expect(page.get_by_role("heading", name="India – United States")).to_be_visible(timeout=240_000)
         expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=60_000)
         expect(page.locator(".sra-evidence", has_text="S-400").first).to_be_visible(timeout=60_000)
         assert (tmp_path / "sample" / "run.json").exists()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "first_start_pair.png"))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()

@@ -1,0 +1,1 @@
+"""Operator scripts (serving locally, screenshots)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views import data, gate, nav, safe
+from views import data, gate, nav, progress, safe
 
 
 def _first_start() -> None:
@@ -15,13 +15,8 @@ def _first_start() -> None:
     if not data.sample_is_stale(data.sample_dir(), data.default_dataset()):
         return
     files = [p for p in sorted(data.sample_dir().rglob("*")) if p.is_file()]
-    total = max(data.count_rows(files), 1)
-    bar = st.progress(0.0, text="First start: processing the bundled sample…")
-    seen = [0]
-
-    def on_progress(rows: int, rejected: int) -> None:
-        seen[0] += rows
-        bar.progress(min(seen[0] / total, 1.0), text=f"Processing the bundled sample: {seen[0]:,} rows")
+    bar, on_progress = progress.pipeline_bar(files, "First start: processing the bundled sample…",
+                                        "Processing the bundled sample: {rows:,} rows")
 
     try:
         data.ensure_sample(on_progress)

@@ -31,6 +31,16 @@ _BUCKET = 64  # an LSH bucket larger than this pairs each article with the next 
 _VERIFY = 250_000  # candidate pairs verified per numpy step
 
 
+def _word_codes(words: list[str], cache: dict[str, int]) -> np.ndarray:
+    """crc32 of each word, memoised in ``cache`` (most words repeat across a batch)."""
+    codes = list(map(cache.get, words))
+    if None in codes:  # new words: hash each once
+        for word in set(words).difference(cache):
+            cache[word] = zlib.crc32(word.encode("utf-8"))
+        codes = list(map(cache.get, words))
+    return np.array(codes, dtype=np.uint64)
+
+
 def _shingle_hashes(text: str, size: int, cache: dict[str, int] | None = None) -> np.ndarray:
     """32-bit hashes of the word ``size``-shingles of ``text``, stable across runs and machines.
 
@@ -41,13 +51,7 @@ def _shingle_hashes(text: str, size: int, cache: dict[str, int] | None = None) -
     words = _WORD.findall(text.lower())
     if not words:
         return np.zeros(1, dtype=np.uint64)
-    cache = {} if cache is None else cache
-    codes = list(map(cache.get, words))
-    if None in codes:  # new words: hash each once
-        for word in set(words).difference(cache):
-            cache[word] = zlib.crc32(word.encode("utf-8"))
-        codes = list(map(cache.get, words))
-    codes = np.array(codes, dtype=np.uint64)
+    codes = _word_codes(words, {} if cache is None else cache)
     width = min(size, len(codes))
     hashes = np.zeros(len(codes) - width + 1, dtype=np.uint64)
     for k in range(width):
@@ -66,12 +70,7 @@ def _group_shingle_hashes(texts: list[str], size: int, cache: dict[str, int]) ->
         if len(found) >= size:
             words += found
             counts[i] = len(found)
-    codes = list(map(cache.get, words))
-    if None in codes:  # new words: hash each once
-        for word in set(words).difference(cache):
-            cache[word] = zlib.crc32(word.encode("utf-8"))
-        codes = list(map(cache.get, words))
-    codes = np.array(codes, dtype=np.uint64)
+    codes = _word_codes(words, cache)
     windows = max(len(codes) - size + 1, 0)
     hashes = np.zeros(windows, dtype=np.uint64)
     for k in range(size if windows else 0):

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analysis.store import StoreLocked
 from analysis.uploads import UploadRejected, accept
-from views import data, safe, state, theme
+from views import data, progress, safe, state, theme
 
 
 def render() -> None:
@@ -92,13 +92,7 @@ def save_uploads(files: list[tuple[str, bytes | memoryview]], name: str) -> list
 
 
 def _run(inputs: list[Path], out_dir: Path) -> None:
-    total = max(data.count_rows(inputs), 1)
-    bar = st.progress(0.0, text="Starting…")
-    seen = [0]
-
-    def on_progress(rows: int, rejected: int) -> None:
-        seen[0] += rows
-        bar.progress(min(seen[0] / total, 1.0), text=f"{seen[0]:,} rows read")
+    bar, on_progress = progress.pipeline_bar(inputs, "Starting…", "{rows:,} rows read")
 
     try:
         report = data.run_pipeline(inputs, out_dir, on_progress)

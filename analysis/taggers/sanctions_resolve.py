@@ -118,16 +118,20 @@ def nearest(found: list[Cue], lo: int, hi: int, t0: int, t1: int, value: str | N
     return best
 
 
-def _listed(low: str, actors: list[Actor], actor: Actor) -> bool:
-    """True when ``actor`` is one of three or more countries in a list ("India, Japan and China"):
-    such lists name those affected or involved, not the one who sanctions."""
-    i = actors.index(actor)
-    lo = hi = i
+def _list_around(low: str, actors: list[Actor], actor: Actor) -> list[Actor]:
+    """The run of actors joined by list separators ("A, B and C") that holds ``actor``."""
+    lo = hi = actors.index(actor)
     while lo > 0 and _LIST_SEP.fullmatch(low, actors[lo - 1].end, actors[lo].start):
         lo -= 1
     while hi + 1 < len(actors) and _LIST_SEP.fullmatch(low, actors[hi].end, actors[hi + 1].start):
         hi += 1
-    return hi - lo >= 2
+    return actors[lo:hi + 1]
+
+
+def _listed(low: str, actors: list[Actor], actor: Actor) -> bool:
+    """True when ``actor`` is one of three or more countries in a list ("India, Japan and China"):
+    such lists name those affected or involved, not the one who sanctions."""
+    return len(_list_around(low, actors, actor)) >= 3
 
 
 def supplier(text: str, actor: Actor) -> bool:
@@ -138,13 +142,7 @@ def supplier(text: str, actor: Actor) -> bool:
 def _senders_list(low: str, actors: list[Actor], actor: Actor) -> bool:
     """True when every member of the list holding ``actor`` is a usual sender ("the US, the EU and the UN"):
     such a list names those who act together, unlike a list of countries affected."""
-    i = actors.index(actor)
-    lo = hi = i
-    while lo > 0 and _LIST_SEP.fullmatch(low, actors[lo - 1].end, actors[lo].start):
-        lo -= 1
-    while hi + 1 < len(actors) and _LIST_SEP.fullmatch(low, actors[hi].end, actors[hi + 1].start):
-        hi += 1
-    return all(a.code in SENDER_FIRST for a in actors[lo:hi + 1])
+    return all(a.code in SENDER_FIRST for a in _list_around(low, actors, actor))
 
 
 def _hyphenated(low: str, actor: Actor) -> bool:

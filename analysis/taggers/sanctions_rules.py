@@ -81,49 +81,77 @@ class KindMatcher:
 
     One regex pass per sentence and kind instead of one per rule: case-insensitive rules
     run on the folded text, exact-case rules (pattern prefix ``(?-i)``) on the original.
-    ``finditer`` maps each match back to the row that produced it.
+    The scan runs a copy of the alternation without the named groups (a group in front of
+    each branch stops ``re`` from skipping a branch on its first letter, which doubled the
+    cost); only at a position where it matched is the grouped copy run, to name the row.
     """
 
     rules: tuple[Rule, ...]
     folded: re.Pattern[str] | None
     exact: re.Pattern[str] | None
-
-    def _rule(self, m: re.Match[str]) -> Rule:
-        return self.rules[int(m.lastgroup[1:])]  # type: ignore[index]
+    folded_scan: re.Pattern[str] | None = None
+    exact_scan: re.Pattern[str] | None = None
 
     def search(self, text: str, folded: str, lo: int = 0, hi: int | None = None) -> re.Match[str] | None:
+        """The first match (of the folded rules, else the exact-case ones); no row attached."""
         hi = len(text) if hi is None else hi
-        m = self.folded.search(folded, lo, hi) if self.folded is not None else None
-        return m or (self.exact.search(text, lo, hi) if self.exact is not None else None)
+        m = self.folded_scan.search(folded, lo, hi) if self.folded_scan is not None else None
+        return m or (self.exact_scan.search(text, lo, hi) if self.exact_scan is not None else None)
 
     def finditer(self, text: str, folded: str, lo: int = 0,
                  hi: int | None = None) -> list[tuple[Rule, re.Match[str]]]:
+        """(row, match) of every non-overlapping match in [lo, hi), in order of position."""
         hi = len(text) if hi is None else hi
-        out = [(self._rule(m), m) for m in self.folded.finditer(folded, lo, hi)] if self.folded is not None else []
+        out = _named(self, self.folded, self.folded_scan, folded, lo, hi) if self.folded is not None else []
         if self.exact is not None:
-            out += [(self._rule(m), m) for m in self.exact.finditer(text, lo, hi)]
+            out += _named(self, self.exact, self.exact_scan, text, lo, hi)
             out.sort(key=lambda x: x[1].start())
         return out
+
+
+def _named(matcher: KindMatcher, grouped: re.Pattern[str], scan: re.Pattern[str] | None, text: str, lo: int,
+           hi: int) -> list[tuple[Rule, re.Match[str]]]:
+    """Scan with the group-free copy, then name each match by the grouped alternation at its start.
+
+    Both copies are the same alternation, so they match at the same positions with the same
+    first matching branch and span; the grouped one only adds which branch (row) it was.
+    """
+    out = []
+    rules = matcher.rules
+    for m in (scan or grouped).finditer(text, lo, hi):
+        g = grouped.match(text, m.start(), hi)
+        out.append((rules[int(g.lastgroup[1:])], g))  # type: ignore[union-attr, index]
+    return out
 
 
 def _merge(rules: tuple[Rule, ...], patterns: tuple[str, ...]) -> KindMatcher:
     folded, exact = [], []
     for i, pattern in enumerate(patterns):
         if pattern.startswith("(?-i)"):
-            exact.append(f"(?P<g{i}>{pattern[5:]})")
+            exact.append((i, pattern[5:]))
         else:
-            folded.append(f"(?P<g{i}>{_lower_pattern(pattern)})")
-    return KindMatcher(rules, _compile(folded, r"(?<!\w)(?=\w)"), _compile(exact, r"(?<!\w)(?=[A-Z])"))
+            folded.append((i, _lower_pattern(pattern)))
+    fold_guard, exact_guard = r"(?<!\w)(?=\w)", r"(?<!\w)(?=[A-Z])"
+    return KindMatcher(rules, _compile(folded, fold_guard), _compile(exact, exact_guard),
+                       _compile(folded, fold_guard, grouped=False), _compile(exact, exact_guard, grouped=False))
 
 
-def _compile(parts: list[str], guard: str) -> re.Pattern[str] | None:
+def _compile(parts: list[tuple[int, str]], guard: str, grouped: bool = True) -> re.Pattern[str] | None:
     """One alternation; when every branch opens on a word boundary, a cheap word-start guard
-    (for exact-case rules: a capitalised word start) lets the engine skip all other positions."""
+    (for exact-case rules: a capitalised word start) lets the engine skip all other positions.
+
+    ``grouped`` wraps each branch in a named group ``g<row>``; without it, a branch's leading
+    ``\\b`` is dropped when the guard already asserts it.
+    """
     if not parts:
         return None
-    if not all(p.split(">", 1)[1].startswith(r"\b") for p in parts):
+    if not all(p.startswith(r"\b") for _, p in parts):
         guard = ""
-    return re.compile(guard + "(?:" + "|".join(parts) + ")")
+    if grouped:
+        branches = [f"(?P<g{i}>{p})" for i, p in parts]
+    else:
+        branches = [f"(?:{p[2:] if guard else p})" for _, p in parts]
+    return re.compile(guard + "(?:" + "|".join(branches) + ")")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,108 @@
+"""Does the sanctions tagger give the same rows as an earlier commit? Both run in this process, on the same input.
+
+The tagger modules and the rule table of ``REF`` are extracted from git into a temporary
+package (imports rewritten to point at it) and run beside the working tree's tagger on the same
+articles, sentences and gazetteer, so a teammate's gazetteer edit cannot pass for a difference.
+Every article of ../shared/corpus/news.jsonl.gz, procurement.jsonl.gz and data/sample is tagged;
+the rows (every column but the evidence text, which is the sentence) must be identical.
+Usage: python bench/sanctions_equivalence.py [REF]   (REF defaults to HEAD; exit 1 on any difference)
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis import gazetteer, ingest, sentences  # noqa: E402
+from analysis.normalise import normalise  # noqa: E402
+from analysis.taggers import sanctions  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "corpus"
+INPUTS = [SHARED / "news.jsonl.gz", SHARED / "procurement.jsonl.gz", ROOT / "data" / "sample"]
+MODULES = ("sanctions", "sanctions_rules", "sanctions_resolve")
+
+
+def _git(ref: str, path: str) -> str | None:
+    done = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{path}"], capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def old_tagger(ref: str, tmp: Path) -> tuple[types.ModuleType, Path]:
+    """The sanctions module of ``ref`` and a data folder holding its rule files (the gazetteer is today's)."""
+    package = tmp / "old_sanctions"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    listing = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", ref, "analysis/taggers/", "data/rules/"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    for path in listing:
+        name = Path(path).name
+        if path.startswith("analysis/") and name.startswith("sanctions") and name.endswith(".py"):
+            source = _git(ref, path) or ""
+            (package / name).write_text(source.replace("analysis.taggers.sanctions", "old_sanctions.sanctions"))
+    data = tmp / "data"
+    (data / "rules").mkdir(parents=True)
+    for path in listing:
+        if path.startswith("data/rules/sanctions"):
+            (data / "rules" / Path(path).name).write_text(_git(ref, path) or "")
+    for sub in (ROOT / "data").iterdir():
+        if sub.name != "rules":
+            (data / sub.name).symlink_to(sub)
+    sys.path.insert(0, str(tmp))
+    return importlib.import_module("old_sanctions.sanctions"), data
+
+
+def load_articles() -> pd.DataFrame:
+    state = ingest.IngestState()
+    aliases = ingest.load_column_aliases()
+    frames = []
+    for path in ingest.expand_inputs([p for p in INPUTS if p.exists()], state):
+        for raw in ingest.iter_raw(path, 5000, aliases):
+            frames.append(normalise(raw, str(path), state)[0])
+    return pd.concat(frames, ignore_index=True)
+
+
+def rows(frame: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in frame.columns if c != "evidence"]
+    return frame[cols].astype(str).sort_values(cols).reset_index(drop=True)
+
+
+def main() -> int:
+    ref = sys.argv[1] if len(sys.argv) > 1 else "HEAD"
+    if not (SHARED / "news.jsonl.gz").exists():
+        print(f"skipped: {SHARED} is absent")
+        return 0
+    articles = load_articles()
+    sents = sentences.split_sentences(articles, sentences.load_splitter(ROOT / "data"))
+    gaz = gazetteer.load(ROOT / "data")
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        old, old_data = old_tagger(ref, tmp)
+        before = old.tag(articles, sents, types.SimpleNamespace(gazetteer=gaz, sanctions=old.load(old_data),
+                                                                catalogue=None))
+    finally:
+        shutil.rmtree(tmp)
+    after = sanctions.tag(articles, sents, types.SimpleNamespace(gazetteer=gaz, sanctions=sanctions.load(ROOT / "data"),
+                                                                 catalogue=None))
+    a, b = rows(before), rows(after)
+    same = a.shape == b.shape and a.equals(b)
+    print(f"articles: {len(articles)}, sentences: {len(sents)}; rows {ref}: {len(a)}, working tree: {len(b)}; "
+          f"{'identical' if same else 'DIFFERENT'}")
+    if not same:
+        merged = a.merge(b, how="outer", indicator=True)
+        diff = merged[merged["_merge"] != "both"]
+        print(diff[["_merge", "article_id", "sentence", "sender", "target", "action", "regime", "rule"]].to_string())
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -26,7 +26,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _HOST_PREFIX = re.compile(r"^(https?://)?(www\.)?")
 _MAX_HASH = (1 << 32) - 1  # shingle hashes are 32-bit, the width of datasketch's affine32 scheme
 _BLOCK = 6_000  # shingles per vectorised min-hash step (x num_perm x 4 bytes: ~3 MB, cache-sized)
-_GROUP = 256  # texts whose words are hashed together
+_GROUP = 4_000  # texts whose words are split and hashed together (a pipeline chunk is 2,000)
 _BUCKET = 64  # an LSH bucket larger than this pairs each article with the next _BUCKET only (_candidates)
 _VERIFY = 250_000  # candidate pairs verified per numpy step
 
@@ -59,25 +59,70 @@ def _shingle_hashes(text: str, size: int, cache: dict[str, int] | None = None) -
     return hashes
 
 
-def _group_shingle_hashes(texts: list[str], size: int, cache: dict[str, int]) -> list[np.ndarray]:
-    """``_shingle_hashes`` of many texts at once: one word-hash lookup and one rolling hash over
-    their words laid end to end, cut back into per-text views (windows across two texts dropped).
-    Texts shorter than ``size`` words take the one-text path."""
-    words: list[str] = []
-    counts = np.zeros(len(texts), dtype=np.int64)
-    for i, text in enumerate(texts):
-        found = _WORD.findall(text.lower())
-        if len(found) >= size:
-            words += found
-            counts[i] = len(found)
-    codes = _word_codes(words, cache)
+# ASCII bytes that are not word characters (``\w``) become spaces; bytes >= 0x80 are kept and
+# the few tokens holding them are split by ``_WORD`` itself, so the words equal ``_WORD.findall``.
+_ASCII_SPLIT = bytes(b if b >= 0x80 or chr(b).isalnum() or b == 0x5F else 0x20 for b in range(256))
+
+
+def _text_word_codes(texts: list[str], cache: dict[bytes, tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """crc32 of every ``\w+`` word of every lower-cased text, laid end to end, and the word count per text.
+
+    Equal to ``[crc32(w.encode()) for w in _WORD.findall(text.lower())]`` text after text, but the
+    splitting and the distinct-token lookup run in Arrow: Python touches each *distinct* token once
+    (``cache`` keeps their codes across calls), not every word. The regex pass over every article
+    cost more than the min-hashing itself.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    raw = [t.lower().encode("utf-8", "surrogatepass").translate(_ASCII_SPLIT) for t in texts]
+    tokens = pc.ascii_split_whitespace(pa.array(raw, pa.large_binary()).view(pa.large_string()))
+    per_text = pc.list_value_length(tokens).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    encoded = pc.list_flatten(tokens).dictionary_encode()
+    distinct = encoded.dictionary.view(pa.large_binary()).to_pylist()
+    index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    lengths = np.empty(len(distinct), dtype=np.int64)
+    flat: list[int] = []
+    for i, token in enumerate(distinct):
+        codes = cache.get(token)
+        if codes is None:
+            if token.isascii():
+                codes = (zlib.crc32(token),) if token else ()
+            else:  # a non-ASCII token may hold non-word characters (quotes, dashes): split it as the regex does
+                codes = tuple(zlib.crc32(w.encode("utf-8"))
+                              for w in _WORD.findall(token.decode("utf-8", "surrogatepass")))
+            cache[token] = codes
+        lengths[i] = len(codes)
+        flat.extend(codes)
+    table = np.array(flat, dtype=np.uint64)
+    occurrences = lengths[index]  # words per token occurrence (almost always 1)
+    first = np.repeat((np.cumsum(lengths) - lengths)[index], occurrences)
+    within = np.arange(int(occurrences.sum())) - np.repeat(np.cumsum(occurrences) - occurrences, occurrences)
+    counts = np.bincount(np.repeat(np.arange(len(texts)), per_text), weights=occurrences,
+                         minlength=len(texts)).astype(np.int64)
+    return table[first + within], counts
+
+
+def _group_shingle_hashes(texts: list[str], size: int, cache: dict[bytes, tuple[int, ...]]) -> list[np.ndarray]:
+    """``_shingle_hashes`` of many texts at once: one rolling hash over their words laid end to end,
+    cut back into per-text views (windows across two texts dropped). Texts shorter than ``size``
+    words have one shingle of all their words (or a single zero when they have none)."""
+    codes, counts = _text_word_codes(texts, cache)
     windows = max(len(codes) - size + 1, 0)
     hashes = np.zeros(windows, dtype=np.uint64)
     for k in range(size if windows else 0):
         hashes = (hashes * np.uint64(1_000_003) + codes[k:windows + k]) & np.uint64(_MAX_HASH)
     starts = np.cumsum(counts) - counts
-    return [hashes[start:start + count - size + 1] if count else _shingle_hashes(text, size, cache)
-            for text, start, count in zip(texts, starts.tolist(), counts.tolist())]
+    out = []
+    for start, count in zip(starts.tolist(), counts.tolist()):
+        if count >= size:
+            out.append(hashes[start:start + count - size + 1])
+            continue
+        short = np.zeros(1, dtype=np.uint64)
+        for code in codes[start:start + count]:
+            short = (short * np.uint64(1_000_003) + code) & np.uint64(_MAX_HASH)
+        out.append(short)
+    return out
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -108,7 +153,7 @@ def signatures(texts: Iterable[str], num_perm: int = 128, shingle_size: int = 5,
     permuted in one numpy step and reduced per article with ``minimum.reduceat``.
     """
     a, b = permutations(num_perm, seed)
-    cache: dict[str, int] = {}
+    cache: dict[bytes, tuple[int, ...]] = {}
     rows: list[np.ndarray] = []
     block: list[np.ndarray] = []
 

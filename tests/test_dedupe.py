@@ -108,3 +108,16 @@ def _write(frame: pd.DataFrame, path):
     import pyarrow.parquet as pq
     pq.write_table(store.to_arrow(frame, "articles"), path)
     return path
+
+
+def test_word_codes_split_exactly_like_the_word_regex():
+    """The Arrow word splitter must give the same words as ``\\w+`` (else signatures, and clusters, move)."""
+    import re
+    import zlib
+
+    texts = ["", "   ", "a", "Ünïcode café\u2014test \u201cquoted\u201d \u2018x\u2019 naïve_word 123 \uff12\uff13 x\u00b2 ok",
+             "Russia\u2019s Rosoboronexport, U.S.-made F-16s", "\u2019\u2019", STORY]
+    codes, counts = dedupe._text_word_codes(texts, {})
+    expected = [[zlib.crc32(w.encode()) for w in re.findall(r"\w+", t.lower())] for t in texts]
+    assert counts.tolist() == [len(e) for e in expected]
+    assert codes.tolist() == [c for e in expected for c in e]

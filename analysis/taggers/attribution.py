@@ -26,13 +26,23 @@ SKIP_BEFORE = frozenset({"has", "have", "had", "also", "again", "is", "was", "we
                          "previously", "recently", "repeatedly", "then", "publicly", "further", "earlier",
                          "later", "strongly", "flatly", "firmly", "long", "on", "just", "already", "once",
                          "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-                         "yesterday", "today", "last", "week", "had", "has", "will", "would", "could", "may", "all", "both"})
+                         "yesterday", "today", "last", "week", "had", "has", "will", "would", "could", "may", "all", "both",
+                         "meanwhile", "however", "instead", "formally", "officially", "jointly", "unanimously",
+                         "immediately", "quickly", "swiftly", "openly", "privately", "separately", "subsequently",
+                         "eventually", "finally", "initially", "originally", "now", "still", "too", "likewise"})
 NOT_NAMES = frozenset({"The", "A", "An", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "In", "On",
                        "But", "And", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                        "Sunday", "It", "He", "She", "They", "We", "I", "This", "That"})
 CONNECTIVES = frozenset({"and", "or", "but", "that", "which", "who", "with", "while", "as", "after", "before",
                          "when", "where", "said", "says", "if", "than", "by"})
 MIN_QUOTE_WORDS = 4
+# an inserted phrase between a speaker and the verb: a party tag ("R-S.C.", "D-New York") or a clause
+# opened by a relative pronoun or an article ("who chairs ...", "a close ally of ...")
+PARTY_TAG = re.compile(r"[RDI]-[A-Z][\w.]*(?:[ .-][A-Z][\w.]*)*\.?")
+APPOSITIVE_OPENERS = frozenset({"who", "whose", "which", "a", "an", "one", "another", "himself", "herself"})
+APPOSITIVE_WORDS = 25
+PRONOUNS = frozenset({"he", "she", "they", "it"})
+NEAREST_WINDOW = 1500   # how far back a pronoun looks for the person who spoke last
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,10 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
     i = len(tokens) - 1
     while i >= 0 and tokens[i].group().lower() in SKIP_BEFORE:
         i -= 1
+    if i > 0 and tokens[i].group() == ",":
+        i = _skip_appositive(ctx, tokens, i)
+    elif i > 1 and tokens[i].group().lower() == "who" and tokens[i - 1].group() == ",":
+        i -= 2    # "Trump, who wanted warmer ties": the relative clause's subject is the head before it
     end = tokens[i].end() if i >= 0 else verb_start
     start = end
     taken = modifiers = 0
@@ -148,6 +162,26 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
     while start < end and ctx.folded[start:end].split(" ", 1)[0] in ("of", "for", "at", "in", "to"):
         start = ctx.text.find(" ", start, end) + 1
     return start, end
+
+
+def _skip_appositive(ctx: ArticleContext, tokens: list[re.Match[str]], comma: int) -> int:
+    """Index of the last word of the head before an appositive that closes with ``comma``, else ``comma``.
+
+    "Sen. X, R-S.C., said", "Trump, who plans to meet Kim, has said", "Russia, a close ally of Syria,
+    said": the speaker is the head before the inserted phrase, not the words after the verb.
+    """
+    j = comma - 1
+    while j >= 0 and tokens[j].group() not in (",", "(", ")", "“", "”", "\"", ":", ";") and comma - j <= APPOSITIVE_WORDS:
+        j -= 1
+    if j <= 0 or tokens[j].group() != "," or comma - j < 2:
+        return comma
+    first = tokens[j + 1].group()
+    inserted = ctx.text[tokens[j + 1].start():tokens[comma - 1].end()]
+    if PARTY_TAG.fullmatch(inserted) or first.lower() in APPOSITIVE_OPENERS:
+        k = j - 1
+        if k >= 0 and (tokens[k].group()[0].isupper() or tokens[k].group().lower() in ctx.rules.title_words):
+            return k
+    return comma
 
 
 def _phrase_after(ctx: ArticleContext, start: int, hi: int) -> tuple[int, int]:
@@ -208,8 +242,12 @@ def _official(ctx: ArticleContext, name: str | None) -> Official | None:
     return None
 
 
-def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0) -> list[Speaker] | None:
-    """Speakers a phrase stands for; [] when it names no state, None when it is not an official."""
+def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0,
+             until: int | None = None) -> list[Speaker] | None:
+    """Speakers a phrase stands for; [] when it names no state, None when it is not an official.
+
+    ``until``: where the text a pronoun may look back over ends (the opening of the quote it closes).
+    """
     titles = _titles(ctx, start, end)
     kinds = {t.kind for _, _, t in titles}
     if "nonofficial" in kinds or any(p in ctx.folded[start:end] for p in ctx.rules.proxy):
@@ -246,6 +284,15 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0) -> list[
             return [Speaker(intro.name if " " in (intro.name or "") else name, role or intro.role,
                             intro.country, "introduction", intro.confidence)]
     anaphoric = not name and ("anaphor" in kinds or ctx.folded[start:start + 4] == "the ")
+    pronoun = anaphoric and country is None and ctx.folded[start:end].split()[0] in PRONOUNS
+    if pronoun and depth == 0 and (not ctx.last or ctx.last_end < start):
+        lo = max(ctx.last_end if ctx.last else 0, start - NEAREST_WINDOW)
+        nearest = _nearest_speaker(ctx, lo, until if until is not None else start,
+                                   ctx.folded[start:end].split()[0] in ("he", "she"))
+        if nearest is None:
+            return None      # the pronoun stands for an analyst or an unknown person named since
+        if nearest:
+            return [Speaker(nearest.name, nearest.role, nearest.country, "nearest_speaker", 0.7)]
     if anaphoric and country is None and not ctx.last and depth == 0:
         recent = _recent_person(ctx, start)
         if recent:
@@ -262,6 +309,46 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0) -> list[
     if "media" in kinds:
         role = role or "state media"
     return [Speaker(name, role, country, how, weight)]
+
+
+def _nearest_speaker(ctx: ArticleContext, lo: int, hi: int, person: bool) -> Speaker | bool | None:
+    """The speaker of the last speech verb in ``text[lo:hi]`` outside quotes, for a pronoun ("he said").
+
+    Only statements with a topic cue are attributed as the article is read, so the previous speaker
+    remembered can be paragraphs away while another person spoke in between. Returns None when that
+    person is not an official (an analyst, a named person of no known state), False when no speaker
+    is found (the remembered one stands).
+    """
+    if hi - lo < 8:
+        return False
+    inside = [(q.start(), q.end()) for q in QUOTE.finditer(ctx.text, lo, hi)]
+    for v_start, v_end, _ in reversed(verb_hits(ctx, lo, hi)):
+        if any(a <= v_start < b for a, b in inside):
+            continue
+        s, e = _phrase_before(ctx, _clause_start(ctx, max(lo, v_start - 220), v_start), v_start)
+        if e <= s and ctx.text[lo:v_start].rstrip().endswith((",", "”", "\"")):
+            s, e = _phrase_after(ctx, v_end, min(hi, v_end + 120))
+        if e <= s or ctx.folded[s:e].split()[0] in PRONOUNS:
+            continue
+        found = describe(ctx, s, e)
+        if found is None:
+            return None
+        if not found:
+            if _name(ctx, s, e, []):
+                return None
+            continue
+        if person and not (found[0].name or found[0].role):
+            continue         # "he" is a person, not a state named alone
+        return found[0]
+    return False
+
+
+def _clause_start(ctx: ArticleContext, lo: int, at: int) -> int:
+    """Start of the sentence holding ``at`` (not before ``lo``): a phrase never reaches into the sentence before."""
+    start = max(lo, ctx.text.rfind("\n", lo, at) + 1)
+    for m in SENTENCE_BREAK.finditer(ctx.text, start, at):
+        start = m.end()
+    return start
 
 
 def _introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | None:
@@ -299,7 +386,14 @@ def _recent_person(ctx: ArticleContext, before: int) -> Speaker | None:
 
 
 def verb_hits(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int, Verb]]:
-    return [(h.start, h.end, h.entries[0]) for h in ctx.rules.verbs.find(ctx.folded, start, end)]
+    """Speech verbs in a span, leaving out capitalised words that belong to a place ("United States")."""
+    return [(h.start, h.end, h.entries[0]) for h in ctx.rules.verbs.find(ctx.folded, start, end)
+            if not (ctx.text[h.start].isupper() and _in_place(ctx, h.start))]
+
+
+def _in_place(ctx: ArticleContext, at: int) -> bool:
+    lo = max(0, at - 40)
+    return any(lo + p.start <= at < lo + p.end for p in ctx.gazetteer.find(ctx.text[lo:at + 20]))
 
 
 def _remember(ctx: ArticleContext, speakers: list[Speaker], end: int) -> None:
@@ -327,7 +421,7 @@ def quote_statement(ctx: ArticleContext, open_at: int, close_end: int, para_star
             s, e = _phrase_after(ctx, v_end, hi)
         else:
             s, e = _phrase_before(ctx, close_end, v_start)
-        speakers = describe(ctx, s, e)
+        speakers = describe(ctx, s, e, until=open_at)
         if speakers is None:
             return None
         if speakers:
@@ -343,7 +437,7 @@ def quote_statement(ctx: ArticleContext, open_at: int, close_end: int, para_star
         between = text[v_end:open_at]
         if len(between.split()) <= 8 and not SENTENCE_BREAK.search(between[:-2] if between.endswith(". ") else between):
             s, e = _phrase_before(ctx, lo, v_start)
-            speakers = describe(ctx, s, e) if e > s else []
+            speakers = describe(ctx, s, e, until=s) if e > s else []
             if speakers is None:
                 return None
             if speakers:

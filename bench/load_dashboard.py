@@ -1,16 +1,26 @@
 """Concurrent analysts against a locally served dashboard: errors, page-update times, server memory.
 
-Serves ``dashboard.py`` on 127.0.0.1 and a free port (never another address),
-opens ``--sessions`` browser pages at once in Debian's Chromium (Playwright),
-and in each makes ``--rounds`` changes: switch the pair's exposed country,
-then add a country to the sidebar filter. Reports errors (timeouts, exception boxes), p50/p95 update time and the
-streamlit process's RSS (peak, sampled every 0.25 s). Bounded: at most 50
-sessions and ``--deadline`` seconds overall. A pair switch is timed from the
-click on the country box to the new heading shown with no rerun running; a
-filter change from the click on the country filter to its value in the URL
-with no rerun running (both include the browser's own work).
+Serves ``dashboard.py`` on 127.0.0.1 and a free port (never another address) with
+the processed dataset ``--out``, opens ``--sessions`` sessions at once on the
+Country pair page (a deep link with the pair in the URL), and in each makes
+``--rounds`` rounds of two changes: switch the exposed country, then set the
+sidebar country filter to another country. Sessions are
 
-    python bench/load_dashboard.py --out out/sample --sessions 20 --rounds 6
+* ``protocol`` (default): Streamlit's own websocket protocol, no browser
+  (``bench/load_protocol.py``); the server does a browser's work, the client
+  parses protobufs, so the figures are the server's;
+* ``browser``: real headless Chromium pages (``bench/load_browser.py``);
+* ``mixed``: ``--browsers`` Chromium pages checking what is rendered, the rest protocol.
+
+Reports errors by kind (timeouts, exception elements or boxes, error boxes, a
+page showing another pair or filter than asked for, client failures; goal 0),
+p50/p95 update time per interaction and client kind, the streamlit process's
+RSS (idle before the first session, peak and end, sampled every 0.25 s, plus a
+timeline) and CPU seconds of the server and of the clients. Bounded: at most
+50 sessions, ``--timeout`` per update and ``--deadline`` for the whole run.
+
+    nice -n 10 python bench/load_dashboard.py --sessions 20 --rounds 10
+    nice -n 10 python bench/load_dashboard.py --mode mixed --browsers 2 --sessions 20 --rounds 5
 """
 
 from __future__ import annotations
@@ -19,156 +29,182 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import sys
-import threading
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load_procfs import ProcessSampler, tree_cpu_s  # noqa: E402
 from scripts.local_server import free_port, serve, stop  # noqa: E402
-CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), None)
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
 MAX_SESSIONS = 50
-RUNNING = '[data-testid="stStatusWidget"]'
+COUNTERPART = ("USA", "United States")  # every listed pair in the sample has it as counterpart
+COUNTRIES = [("IND", "India"), ("TUR", "Turkey"), ("RUS", "Russia"), ("CHN", "China")]
+FILTERS = [("RUS", "Russia"), ("USA", "United States"), ("IND", "India"), ("CHN", "China")]
 
 
-class RssSampler(threading.Thread):
-    """Peak resident memory of one process, from /proc."""
+@dataclass
+class Plan:
+    """Which pair and filter session ``n`` asks for in round ``r`` (spread so sessions differ)."""
 
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.peak_mb, self.samples, self.stop = pid, 0.0, [], threading.Event()
+    rounds: int
 
-    def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+    def start(self, n: int):
+        return COUNTRIES[n % len(COUNTRIES)], COUNTERPART
 
-    def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                value = self.rss_mb()
-            except OSError:
-                return
-            self.samples.append(value)
-            self.peak_mb = max(self.peak_mb, value)
-            time.sleep(0.25)
+    def pair(self, n: int, r: int):
+        return COUNTRIES[(n + r + 1) % len(COUNTRIES)], COUNTERPART
+
+    def filter(self, n: int, r: int):
+        return FILTERS[(n + r) % len(FILTERS)]
 
 
-async def pick(page, index: int, text: str) -> None:
-    box = page.get_by_test_id("stSelectbox").nth(index)
-    await box.click()
-    await page.keyboard.type(text)
-    await page.keyboard.press("Enter")
+@dataclass
+class Recorder:
+    """Update times per (client kind, interaction) and errors per kind; one per client kind."""
+
+    client: str
+    times: list[tuple[str, str, float]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def __call__(self, interaction: str, seconds: float) -> None:
+        self.times.append((self.client, interaction, seconds))
+
+    def error(self, kind: str, text: str) -> None:
+        self.errors.append((kind, text))
 
 
-async def session(browser, url: str, n: int, rounds: int, pairs: list[tuple[str, str]], filters: list[str],
-                  times: list[float], errors: list[str], timeout_ms: int) -> None:
-    context = await browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = await context.new_page()
-    page.set_default_timeout(timeout_ms)  # clicks wait as long as updates: a busy browser is not a server error
+async def protocol_session(url: str, n: int, plan: Plan, record: Recorder, timeout_s: float, think_s: float) -> None:
+    """The browser session's steps over the websocket; each update is checked against what was asked."""
+    from bench.load_protocol import ProtocolSession
+
+    (code, name), (c_code, c_name) = plan.start(n)
+    session = ProtocolSession(url, "pair", f"country={code}&counterpart={c_code}", timeout_s)
+
+    def check(interaction: str, update, heading: str, in_url: str) -> None:
+        record(interaction, update.seconds)
+        for problem in update.problems():
+            record.error(problem.split(":")[0], f"protocol {n} {interaction}: {problem}")
+        if heading not in update.headings or in_url not in update.query_string:
+            record.error("wrong page", f"protocol {n} {interaction}: wanted {heading!r} and {in_url!r}, "
+                                       f"got {update.headings[:3]} {update.query_string!r}")
+
     try:
-        started = time.perf_counter()
-        country, counterpart = pairs[n % len(pairs)]
-        await page.goto(f"{url}/pair?country={country[0]}&counterpart={counterpart[0]}", timeout=timeout_ms)
-        await page.get_by_role("heading", name=f"{country[1]} – {counterpart[1]}").wait_for(timeout=timeout_ms)
-        times.append(("load", time.perf_counter() - started))
-        for r in range(rounds):
-            country, counterpart = pairs[(n + r + 1) % len(pairs)]
-            started = time.perf_counter()
-            await pick(page, 0, country[1])  # every listed pair has the United States as counterpart
-            await page.get_by_role("heading", name=f"{country[1]} – {counterpart[1]}").wait_for(timeout=timeout_ms)
-            await page.wait_for_selector(RUNNING, state="detached", timeout=timeout_ms)
-            times.append(("pair", time.perf_counter() - started))
-            name, code = filters[(n + r) % len(filters)]
-            started = time.perf_counter()
-            await page.get_by_test_id("stMultiSelect").first.click()
-            await page.keyboard.type(name)
-            await page.keyboard.press("Enter")
-            await page.wait_for_url(lambda u, code=code: "countries=" in u and code in u, timeout=timeout_ms)
-            await page.keyboard.press("Escape")
-            await page.wait_for_selector(RUNNING, state="detached", timeout=timeout_ms)
-            times.append(("filter", time.perf_counter() - started))
-            if await page.get_by_test_id("stException").count():
-                errors.append(f"session {n}: exception box after round {r}")
+        check("load", await session.open(), f"{name} – {c_name}", f"country={code}")
+        for r in range(plan.rounds):
+            (code, name), (c_code, c_name) = plan.pair(n, r)
+            await asyncio.sleep(think_s)
+            check("pair", await session.rerun({"w_country": name}), f"{name} – {c_name}", f"country={code}")
+            f_code, f_name = plan.filter(n, r)
+            await asyncio.sleep(think_s)
+            check("filter", await session.rerun({"w_countries": [f_name]}), f"{name} – {c_name}",
+                  f"countries={f_code}")
+    except asyncio.TimeoutError:
+        record.error("timeout", f"protocol {n}: no script_finished within {timeout_s} s")
     except Exception as exc:  # counted, never fatal: the point is to count failures
-        errors.append(f"session {n}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        record.error("client", f"protocol {n}: {type(exc).__name__}: {str(exc)[:160]}")
     finally:
-        await context.close()
+        await session.close()
+
+
+async def drive(url: str, args: argparse.Namespace, plan: Plan) -> list[Recorder]:
+    browsers = {"protocol": 0, "browser": args.sessions, "mixed": min(args.browsers, args.sessions)}[args.mode]
+    proto, real = Recorder("protocol"), Recorder("browser")
+    tasks = [protocol_session(url, n, plan, proto, args.timeout, args.think) for n in range(browsers, args.sessions)]
+    playwright = browser = None
+    if browsers:
+        from playwright.async_api import async_playwright
+
+        from bench.load_browser import browser_session, launch
+
+        playwright = await async_playwright().start()
+        browser = await launch(playwright)
+        tasks += [browser_session(browser, url, n, plan, real, args.timeout, args.think) for n in range(browsers)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.deadline)
+    except asyncio.TimeoutError:
+        proto.error("deadline", f"deadline of {args.deadline} s reached")
+    finally:
+        if browser is not None:
+            await browser.close()
+            await playwright.stop()
+    return [proto, real]
 
 
 def pctl(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
 
 
-async def drive(url: str, args: argparse.Namespace, pairs, filters) -> tuple[list, list]:
-    from playwright.async_api import async_playwright
-
-    times: list = []
-    errors: list[str] = []
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        tasks = [session(browser, url, n, args.rounds, pairs, filters, times, errors, args.timeout * 1000)
-                 for n in range(args.sessions)]
-        try:
-            await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.deadline)
-        except asyncio.TimeoutError:
-            errors.append(f"deadline of {args.deadline} s reached")
-        await browser.close()
-    return times, errors
+def summarise(recorders: list[Recorder], args: argparse.Namespace) -> dict:
+    times = [t for r in recorders for t in r.times]
+    errors = [e for r in recorders for e in r.errors]
+    report = {"mode": args.mode, "sessions": args.sessions, "rounds": args.rounds, "think_s": args.think,
+              "updates": len(times), "planned_updates": args.sessions * (1 + 2 * args.rounds),
+              "errors": len(errors), "errors_by_kind": dict(Counter(k for k, _ in errors)),
+              "error_samples": [t for _, t in errors[:10]], "times": {}}
+    for client in sorted({c for c, _, _ in times}):
+        for interaction in ("load", "pair", "filter"):
+            values = [s for c, i, s in times if c == client and i == interaction]
+            if values:
+                report["times"][f"{client} {interaction}"] = {
+                    "n": len(values), "p50_s": round(pctl(values, 0.5), 2), "p95_s": round(pctl(values, 0.95), 2),
+                    "max_s": round(max(values), 2)}
+    return report
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "sample", help="processed dataset folder")
+    parser.add_argument("--mode", choices=("protocol", "browser", "mixed"), default="protocol")
     parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--timeout", type=int, default=120, help="seconds allowed per page update")
-    parser.add_argument("--deadline", type=int, default=900, help="seconds allowed for the whole run")
+    parser.add_argument("--browsers", type=int, default=2, help="Chromium sessions among --sessions in mixed mode")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of (pair switch, filter change) per session")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds an analyst pauses before each change")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds allowed per page update")
+    parser.add_argument("--deadline", type=float, default=900, help="seconds allowed for the whole run")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    if CHROMIUM is None:
-        print("no Chromium found (apt-get install -y chromium)", file=sys.stderr)
-        return 2
+    if args.mode != "protocol":
+        from bench.load_browser import CHROMIUM
+
+        if CHROMIUM is None:
+            print("no Chromium found (apt-get install -y chromium)", file=sys.stderr)
+            return 2
     if not (args.out / "run.json").exists():
         print(f"{args.out} holds no processed tables: python -m analysis run data/sample --out {args.out}",
               file=sys.stderr)
         return 2
-    args.sessions = min(args.sessions, MAX_SESSIONS)
-    pairs = [(("IND", "India"), ("USA", "United States")), (("TUR", "Turkey"), ("USA", "United States")),
-             (("RUS", "Russia"), ("USA", "United States")), (("CHN", "China"), ("USA", "United States"))]
-    filters = [("Russia", "RUS"), ("United States", "USA"), ("India", "IND"), ("China", "CHN")]
+    args.sessions = max(1, min(args.sessions, MAX_SESSIONS))
     env = {**os.environ, "SRA_OUTPUT_DIR": str(args.out), "SRA_AUTH": "local"}
-    port = free_port()
-    proc = serve(port, env)
-    sampler = RssSampler(proc.pid)
+    proc = serve(free_port(), env)
+    url = f"http://127.0.0.1:{proc.args[proc.args.index('--server.port') + 1]}"
+    sampler = ProcessSampler(proc.pid)
     sampler.start()
-    idle_mb = sampler.rss_mb()
-    started = time.perf_counter()
+    idle_mb, server_cpu0 = sampler.rss_mb(), sampler.cpu_s()
+    started, client_cpu0 = time.perf_counter(), tree_cpu_s(os.getpid(), exclude=proc.pid)
     try:
-        times, errors = asyncio.run(drive(f"http://127.0.0.1:{port}", args, pairs, filters))
+        recorders = asyncio.run(drive(url, args, Plan(args.rounds)))
     finally:
+        wall = time.perf_counter() - started
+        server_cpu, client_cpu = sampler.cpu_s() - server_cpu0, tree_cpu_s(os.getpid(), exclude=proc.pid) - client_cpu0
         sampler.stop.set()
+        sampler.join()
         stop(proc)
-    report = {"sessions": args.sessions, "rounds": args.rounds, "wall_s": round(time.perf_counter() - started, 1),
-              "errors": len(errors), "error_samples": errors[:10], "idle_rss_mb": round(idle_mb),
-              "peak_rss_mb": round(sampler.peak_mb), "cpus": os.cpu_count()}
-    for kind in ("load", "pair", "filter"):
-        values = [t for k, t in times if k == kind]
-        report[kind] = {"n": len(values), "p50_s": round(pctl(values, 0.5), 2), "p95_s": round(pctl(values, 0.95), 2),
-                        "mean_s": round(statistics.fmean(values), 2) if values else None}
+    report = summarise(recorders, args)
+    report.update({"wall_s": round(wall, 1), "cpus": os.cpu_count(), "load_avg_before": sampler.load_before,
+                   "server_cpu_s": round(server_cpu, 1), "client_cpu_s": round(client_cpu, 1),
+                   "server_cpu_s_per_update": round(server_cpu / max(report["updates"], 1), 3),
+                   "rss_mb": {"idle": round(idle_mb), "peak": round(sampler.peak_mb), "end": round(sampler.last_mb),
+                              "timeline_5s": sampler.timeline(5.0)}})
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
-    return 0 if not errors else 1
+    return 0 if not report["errors"] else 1
 
 
 if __name__ == "__main__":

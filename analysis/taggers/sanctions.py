@@ -12,11 +12,13 @@ which is how "the sanctions were later eased" in paragraph five still gets its c
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import schemas
 from analysis.taggers.sanctions_resolve import SENDER_FIRST, Actor, Cue, find_actors, nearest, resolve
@@ -320,57 +322,89 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
     return out
 
 
-def _scan(articles: pd.DataFrame, sentences: pd.DataFrame, rules: SanctionsRules
-          ) -> tuple[dict[str, str], dict[str, list[tuple[int, int, int]]]]:
-    """(texts, candidates) for the articles holding a prefilter cue.
+BATCH = 512  # articles whose texts are turned into Python strings at once (bounded memory, no per-item Arrow access)
 
-    One Aho-Corasick scan per article; sentences are then picked with plain arrays (no
-    per-article pandas grouping, which cost more than the scan itself).
+
+@dataclass(frozen=True)
+class Scan:
+    """The prefilter's result for a chunk: texts and candidate sentences of the articles holding a strong cue."""
+
+    texts: dict[str, str]
+    candidates: dict[str, list[tuple[int, int, int]]]
+    codes: Any  # per sentence row: the article's index in ``texts`` (-1 for other articles)
+
+    def following(self, sentences: pd.DataFrame, aid: str) -> Any:
+        """(sentence, end offset) -> (start, end) of the following sentence; looked up only for the rare generic waiver."""
+        rows = np.flatnonzero(self.codes == list(self.texts).index(aid))
+        bounds = {int(n): (int(a), int(b)) for n, a, b in zip(sentences["sentence"].to_numpy()[rows],
+                                                                 sentences["char_start"].to_numpy()[rows],
+                                                                 sentences["char_end"].to_numpy()[rows])}
+
+        def following(sentence: int, end: int) -> tuple[int, int]:
+            own = bounds.get(sentence, (end, end))
+            return bounds.get(sentence + 1, (own[1], own[1]))
+        return following
+
+
+def _article_codes(ids: Any, wanted: dict[str, int]) -> Any:
+    """Each row's index in ``wanted`` (-1 if absent), comparing strings once per run of equal ids, not per row."""
+    col = pa.array(ids)
+    n = len(col)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    change = pc.fill_null(pc.not_equal(col.slice(1), col.slice(0, n - 1)), True)
+    starts = np.concatenate(([0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1))
+    run_codes = np.array([wanted.get(x, -1) for x in col.take(pa.array(starts)).to_pylist()], dtype=np.int64)
+    return np.repeat(run_codes, np.diff(np.append(starts, n)))
+
+
+def _scan(articles: pd.DataFrame, sentences: pd.DataFrame, rules: SanctionsRules) -> Scan:
+    """Texts and candidate sentences of the articles holding a strong prefilter cue.
+
+    One Aho-Corasick scan per article; a sentence is a candidate when a cue starts inside it,
+    decided for all sentences at once with sorted (article, position) keys, so only the few
+    candidates become Python objects (per-row work cost more than the scan itself).
     """
     texts: dict[str, str] = {}
     hits: dict[str, list[int]] = {}
     find = rules.prefilter.find_matches_as_indexes
-    for aid, text in zip(articles["article_id"], articles["text"]):  # lazily: no list of every text
-        found = find(text.lower())
-        if found and any(i < STRONG_CUES for i, _, _ in found):  # weak cues alone ("penalties") are not enough
-            hits[aid] = sorted({s for _, s, _ in found})
-            texts[aid] = text
+    ids, bodies = articles["article_id"], articles["text"]
+    for first in range(0, len(articles), BATCH):
+        for aid, text in zip(ids.iloc[first:first + BATCH].tolist(), bodies.iloc[first:first + BATCH].tolist()):
+            found = find(text.lower())
+            if found and any(i < STRONG_CUES for i, _, _ in found):  # weak cues alone ("penalties") are not enough
+                hits[aid] = [s for _, s, _ in found]
+                texts[aid] = text
+    if not texts:
+        return Scan(texts, {}, np.zeros(0, dtype=np.int64))
+    codes = _article_codes(sentences["article_id"], {aid: k for k, aid in enumerate(texts)})
+    cue_keys = np.array(sorted({k << 32 | s for k, aid in enumerate(texts) for s in hits[aid]}), dtype=np.int64)
+    rows = np.flatnonzero(codes >= 0)
+    article = codes[rows] << 32
+    first_cue = np.searchsorted(cue_keys, article | sentences["char_start"].to_numpy()[rows])
+    inside = cue_keys[np.minimum(first_cue, len(cue_keys) - 1)] < (article | sentences["char_end"].to_numpy()[rows])
+    picked = rows[(first_cue < len(cue_keys)) & inside]
+    names = list(texts)
     out: dict[str, list[tuple[int, int, int]]] = {}
-    if not hits:
-        return texts, out
-    mask = sentences["article_id"].isin(list(hits)).to_numpy()
-    sub = sentences.loc[mask, ["article_id", "sentence", "char_start", "char_end"]]
-    for aid, sent, start, end in zip(sub["article_id"].tolist(), sub["sentence"].tolist(),
-                                     sub["char_start"].tolist(), sub["char_end"].tolist()):
-        positions = hits[aid]
-        i = bisect_left(positions, start)
-        if i < len(positions) and positions[i] < end:
-            out.setdefault(aid, []).append((int(sent), int(start), int(end)))
-    return texts, out
-
-
-def _next_sentence_finder(sentences: pd.DataFrame, aid: str, length: int) -> Any:
-    """(sentence, end offset) -> (start, end) of the following sentence; looked up only for the rare generic waiver."""
-    rows = sentences.loc[sentences["article_id"] == aid, ["sentence", "char_start", "char_end"]]
-    bounds = {int(n): (int(a), int(b)) for n, a, b in zip(rows["sentence"], rows["char_start"], rows["char_end"])}
-
-    def following(sentence: int, end: int) -> tuple[int, int]:
-        own = bounds.get(sentence, (end, end))
-        return bounds.get(sentence + 1, (own[1], own[1]))
-    return following
+    for k, sent, start, end in zip(codes[picked].tolist(), sentences["sentence"].to_numpy()[picked].tolist(),
+                                   sentences["char_start"].to_numpy()[picked].tolist(),
+                                   sentences["char_end"].to_numpy()[picked].tolist()):
+        out.setdefault(names[k], []).append((sent, start, end))
+    return Scan(texts, out, codes)
 
 
 def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame,
                         rules: SanctionsRules) -> dict[str, list[tuple[int, int, int]]]:
     """article_id -> [(sentence, char_start, char_end)] of sentences holding a prefilter cue."""
-    return _scan(articles, sentences, rules)[1]
+    return _scan(articles, sentences, rules).candidates
 
 
 def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataFrame:
     """The sanctions table for a chunk of articles (pure: no I/O, no globals)."""
     rules: SanctionsRules = vocab.sanctions
     gazetteer = vocab.gazetteer
-    texts, candidates = _scan(articles, sentences, rules)
+    scan = _scan(articles, sentences, rules)
+    texts, candidates = scan.texts, scan.candidates
     records: list[dict[str, Any]] = []
     if candidates:
         titles = dict(zip(articles["article_id"].tolist(), articles["title"].tolist()))
@@ -383,7 +417,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
             if not items:
                 continue
             if any(it.action == "waiver" and it.generic_recipients for it in items):
-                items = _spell_out_recipients(items, text, _next_sentence_finder(sentences, aid, len(text)), gazetteer)
+                items = _spell_out_recipients(items, text, scan.following(sentences, aid), gazetteer)
             heads = gazetteer.find(title) if isinstance(title, str) else []
             # a headline country after "on/against" ("China steps up pressure on N. Korea") comes first
             ranked = sorted((m for m in heads if m.code not in SENDER_FIRST),

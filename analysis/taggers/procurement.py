@@ -188,6 +188,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         s_start, s_text = sents.char_start[k], sents.text[k]
         systems, generics = per_sentence[k]
         systems, generics = _absorb_heads(systems, generics)
+        named = list(systems)  # a platform ("based on its Barracuda") keeps loose generic words out and stays a referent
         systems = [m for m in systems if not _platform(rules, s_text, m.start - s_start, m.end - s_start)]
         spans = [(m.start, m.end) for m in systems]
         generics = [g for g in generics if not any(a < g.end and g.start < b for a, b in spans)
@@ -201,14 +202,15 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                                               antecedent.origin, antecedent.manufacturer, g.surface))
             else:
                 loose.append(g)
-        for m in systems:
+        for m in named:
             ctx.by_category[m.category] = m
+        for m in systems:
             procurement_context.seed_owner(rules, vocab, s_text, m.start - s_start, m, ctx)
         refs = []
         if not resolved and ctx.deal is not None and k - ctx.deal_k <= _REFERENCE_REACH:
             refs = procurement_context.reference(rules, s_text, s_start, ctx)
             resolved.extend(refs)
-        chosen = resolved or (loose if not systems else [])
+        chosen = resolved or (loose if not named else [])
         if not chosen:
             continue
         emit = {id(m) for m in chosen}
@@ -257,6 +259,10 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             continue
         if rules.veto is not None and rules.veto.search(s_text):
             continue
+        # A country glued to a platform ("replacing Russian R-77") still speaks of that platform, not of the item.
+        glue = sorted(local + [SystemMention(m.start - s_start, m.end - s_start, m.system, m.category, m.origin,
+                                             m.manufacturer, m.surface) for m in named if m not in systems],
+                      key=lambda m: m.start)
         places = procurement_parties.with_forces(rules, s_text, vocab.gazetteer.find(s_text))
         states = [(i, p) for i, p in enumerate(places) if len(p.code) == 3]
         roles = procurement_parties.roles(rules, s_text, [p for _, p in states])
@@ -268,7 +274,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 continue
             generic_only = not resolved
             buyer, supplier, confidence, at = procurement_parties.parties(
-                rules, s_text, states, roles, m, companies, ctx.buyer_of.get(m.system) or ctx.last_buyer, bounds, local)
+                rules, s_text, states, roles, m, companies, ctx.buyer_of.get(m.system) or ctx.last_buyer, bounds, glue)
             if id(m) in ref_ids and ctx.deal is not None:  # "the deal" keeps its parties
                 buyer, supplier, confidence, at = ctx.deal[0], ctx.deal[1], 0.6, -1  # 0.6: no new deal
             if generic_only:

@@ -39,7 +39,7 @@ _ADDITIVE = frozenset({"support", "production", "training"})
 _PRELIMINARY = frozenset({"procurement.negotiation.approach"})  # MoU, letter of intent or request
 # A bare purchase noun is what talks or offers are about ("talks ... for the sale of"): it takes the stage of
 # a negotiation cue shortly before it in its clause.
-_DEAL_NOUN = re.compile(r"(sales?|purchases?|acquisition|procurement|orders?)", re.IGNORECASE)
+_DEAL_NOUN = re.compile(r"(sales?|purchases?|acquisition|procurement|orders?|contracts?)", re.IGNORECASE)
 _NOUN_REACH = 70
 # "24 Su-30 jets, delivered from 2006, as well as ...": a cue between commas right after a system is a reduced
 # relative clause about that system alone.

@@ -155,6 +155,8 @@ def _stages(cues: list[procurement_bind.Cue]) -> list[Rule]:
         seen.setdefault(cue.rule.stage, cue.rule)
     if "support" in seen and seen.get("contract") and seen["contract"].rule_id in _SUPPORT_DEAL:
         del seen["contract"]  # "agreements signed to provide support" is a support deal, not a purchase
+    if "production" in seen and "negotiation" in seen and not {"contract", "delivery"} & set(seen):
+        del seen["production"]  # production offered in talks is not yet agreed or under way (GUIDELINES)
     return list(seen.values())
 
 

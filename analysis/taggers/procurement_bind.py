@@ -36,7 +36,10 @@ _COORDINATED = re.compile(r"[\s,]*(and|or|as well as)?\s*(the\s+)?", re.IGNORECA
 # ("to procure spares" is support too); a dropped plan, offer or talks were a negotiation before they were
 # a cancellation.
 _ADDITIVE = frozenset({"support", "production", "training"})
-_PRELIMINARY = frozenset({"procurement.negotiation.approach"})  # MoU, letter of intent or request
+_PRELIMINARY = frozenset({"procurement.negotiation.approach"})
+# Purchase verbs whose object may be spares or maintenance rather than the system itself.
+_BUYS = frozenset({"procurement.negotiation.could_buy", "procurement.negotiation.plan", "procurement.contract.bought",
+                   "procurement.contract.signed", "procurement.contract.deal"})  # MoU, letter of intent or request
 # A bare purchase noun is what talks or offers are about ("talks ... for the sale of"): it takes the stage of
 # a negotiation cue shortly before it in its clause.
 _DEAL_NOUN = re.compile(r"(sales?|purchases?|acquisition|procurement|orders?|contracts?)", re.IGNORECASE)
@@ -45,6 +48,11 @@ _NOUN_REACH = 70
 # relative clause about that system alone.
 _APPOSITION_BEFORE = re.compile(r"\s*,\s*")
 _APPOSITION_AFTER = re.compile(r"[^,;.]{0,40},")
+
+
+_ASIDE = 30  # characters inside a bracket that only glosses a name (an abbreviation, a country, a year)
+_SHORT_BRACKET = re.compile(r"\([^()]{1,%d}\)" % _ASIDE)
+_SHORT_BRACKET_END = re.compile(r"\([^()]{1,%d}\)$" % _ASIDE)
 
 
 class _Span(Protocol):
@@ -109,8 +117,22 @@ class CueFinder:
 
 
 def boundaries(pattern: re.Pattern[str] | None, text: str) -> list[int]:
-    """Offsets where a new clause starts."""
-    return [m.start() for m in pattern.finditer(text)] if pattern is not None else []
+    """Offsets where a new clause starts.
+
+    A short bracket ("(G2G)", "(MArG)", "(IAF)") glosses the words before it and starts no clause, so
+    "placed orders for the Pinaka, the Mounted Artillery Gun (MArG) and ..." keeps its list together.
+    """
+    if pattern is None:
+        return []
+    out = []
+    for m in pattern.finditer(text):
+        at = m.start()
+        if text.startswith("(", at) and _SHORT_BRACKET.match(text, at):
+            continue
+        if at and text[at - 1] == ")" and _SHORT_BRACKET_END.search(text, max(0, at - _ASIDE - 2), at):
+            continue
+        out.append(at)
+    return out
 
 
 def _joins(text: str, previous: _Span, mention: _Span) -> bool:
@@ -161,6 +183,10 @@ def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
                 head = Cue(head.start, head.end, before.rule)
         stages = [head] + [c for c in group if c is not head and c is not group[0] and (
             c.rule.stage in _ADDITIVE or (head.rule.stage == "cancellation" and c.rule.stage == "negotiation"))]
+        if head.rule.rule_id in _BUYS and any(c.rule.stage in ("support", "production") for c in stages[1:]):
+            # "to procure spares for its Su-30 fleet", "agreed to set up a joint venture that will produce":
+            # what is bought or agreed is the support or the production, not the system itself
+            stages = stages[1:]
         later = [g[0].start for g, a in zip(groups[n + 1:], aside[n + 1:]) if not a]
         limit = later[0] if later else float("inf")  # an aside ("jets, delivered in 2012, and ...") stops no list
         here = clause(head.start)

@@ -309,10 +309,9 @@ def _write_tables(staged: store.StagedTables, tables: dict[str, pd.DataFrame], t
 
 
 _WORKER_RESOURCES: list[Resources] = []  # one per worker process, set by its initializer
-
-
-def _init_worker(data_dir: Path) -> None:
-    _WORKER_RESOURCES.append(Resources.load(data_dir))
+def _init_worker(resources: Resources | None, data_dir: Path) -> None:
+    """Forked workers inherit the parent's loaded vocabularies (no second 1.5 s load); others load them."""
+    _WORKER_RESOURCES.append(resources if resources is not None else Resources.load(data_dir))
 
 
 def _tag_in_worker(articles: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str, float], Signed]:
@@ -339,10 +338,15 @@ def _sign(articles: pd.DataFrame, timings: Timings) -> Signed:
 class ChunkTagger:
     """Tags chunks in this process, or across ``workers`` processes with a bounded queue.
 
-    Results come back in submission order so output files are deterministic.
+    Results come back in submission order so output files are deterministic. Workers are
+    forked with the loaded vocabularies where the platform allows, so they start without
+    loading them again. Chunks are never cut smaller: ``schemas.finalise`` ids depend on
+    which articles share a chunk (an all-empty column is None, a mixed one NaN).
     """
 
     def __init__(self, resources: Resources, workers: int, timings: Timings) -> None:
+        import multiprocessing
+
         self.resources = resources
         self.timings = timings
         self.pending: deque[Future] = deque()
@@ -350,8 +354,10 @@ class ChunkTagger:
         self.pool = None
         self.limit = 2 * workers
         if workers > 1:
-            self.pool = ProcessPoolExecutor(workers, initializer=_init_worker,
-                                            initargs=(resources.vocab.data_dir,))
+            fork = "fork" in multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if fork else None)
+            self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                            initargs=(resources if fork else None, resources.vocab.data_dir))
 
     def submit(self, articles: pd.DataFrame) -> list[dict[str, pd.DataFrame]]:
         """Queue a chunk; returns whatever finished results must be written now."""

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,7 @@ _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _POSSESSIVE = re.compile(r"'s\b", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_MEMO_LIMIT = 200_000  # memoised screenings and rows per process (a few hundred MB at most)
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,30 @@ class Screener:
     sources: tuple[str, ...]  # index columns as tuples: read per candidate without pandas overhead
     ids: tuple[str, ...]
     kinds: tuple[str, ...]
+    countries: tuple[str, ...] = ()
+    # Results of pure lookups, kept per process: screening a name gives the same matches every
+    # time, and names repeat across chunks. Bounded (cleared when full), never part of equality.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def screen_cached(self, mention: str, trusted: bool = False) -> list[Match]:
+        """``screen``, memoised across calls (and chunks) in this process."""
+        key = ("screen", mention, trusted)
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) >= _MEMO_LIMIT:
+                self.memo.clear()
+            found = self.memo[key] = self.screen(mention, trusted)
+        return found
+
+    def row(self, position: int) -> dict[str, Any]:
+        """One index row as a plain dict (memoised): a pandas row per finding cost more than screening it."""
+        key = ("row", position)
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) >= _MEMO_LIMIT:
+                self.memo.clear()
+            found = self.memo[key] = self.index.iloc[position].to_dict()
+        return found
 
     def screen(self, mention: str, trusted: bool = False) -> list[Match]:
         """Best list names for a mention, at or above the threshold, one per list entry."""
@@ -276,7 +302,7 @@ class Screener:
 
     def explain(self, mention: str, match: Match) -> str:
         """One readable paragraph: which list name matched, which tokens, what was dropped, the programmes."""
-        row = self.index.iloc[match.row]
+        row = self.row(match.row)
         rules = self.rules
         kind = "primary name" if row["name_kind"] == "primary" else f"alias ({row['name_kind']})"
         pairs = ", ".join(q if q == c else f"{q}~{c} {s:.2f}" for q, c, s in match.pairs)
@@ -310,4 +336,4 @@ def build_screener(index: pd.DataFrame, rules: Rules) -> Screener:
                 postings[key].append(row)
     return Screener(rules, frame, names, {k: tuple(v) for k, v in exact.items()},
                     {k: tuple(v) for k, v in postings.items()}, tuple(frame["list_source"]),
-                    tuple(frame["list_id"]), tuple(frame["name_kind"]))
+                    tuple(frame["list_id"]), tuple(frame["name_kind"]), tuple(frame["country"]))

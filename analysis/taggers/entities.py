@@ -218,7 +218,7 @@ def _context_ok(name: str, match: Match, screener: Screener, context: "frozenset
         return True
     if any(t in screener.rules.geo for t in normalise(name, screener.rules).tokens):
         return True
-    return screener.index["country"].values[match.row] in context
+    return screener.countries[match.row] in context
 
 
 def screen_mentions(mentions: list[Mention], screener: Screener, cache: dict[tuple[str, bool], list[Match]],
@@ -233,7 +233,7 @@ def screen_mentions(mentions: list[Mention], screener: Screener, cache: dict[tup
         for name in mention.names:
             key = (name, mention.trusted)
             if key not in cache:
-                cache[key] = screener.screen(name, trusted=mention.trusted)
+                cache[key] = screener.screen_cached(name, trusted=mention.trusted)
             for match in cache[key]:
                 if not _context_ok(name, match, screener, context):
                     continue
@@ -279,7 +279,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab) -> pd.DataFrame:
         sent_starts, sent_ids = starts[article_id]
         context = _ArticleCountries(text, rules.rules)
         for mention, name, match in screen_mentions(find_mentions(text, rules), screener, cache, context):
-            row = screener.index.iloc[match.row]
+            row = screener.row(match.row)
             position = max(bisect.bisect_right(sent_starts, mention.start) - 1, 0)
             explanation = screener.explain(name, match)
             if name != mention.surface:

@@ -51,8 +51,8 @@ _APPOSITION_AFTER = re.compile(r"[^,;.]{0,40},")
 
 
 _ASIDE = 30  # characters inside a bracket that only glosses a name (an abbreviation, a country, a year)
-_SHORT_BRACKET = re.compile(r"\([^()]{1,%d}\)" % _ASIDE)
-_SHORT_BRACKET_END = re.compile(r"\([^()]{1,%d}\)$" % _ASIDE)
+_SHORT_BRACKET = re.compile(r"\([^(),]{1,%d}\)" % _ASIDE)  # no comma: "(ten installed, two spares)" is a clause
+_SHORT_BRACKET_END = re.compile(r"\([^(),]{1,%d}\)$" % _ASIDE)
 
 
 class _Span(Protocol):

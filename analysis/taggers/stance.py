@@ -7,168 +7,33 @@ and object opposite readings, which is how "no sanctions will disrupt our
 partnership" yields sanctions/oppose and partnership/support. Lexicons are the
 CSV files under data/rules (stance_cues.csv, stance_scope.csv,
 positions_topics.csv); nothing here names a word.
+
+How a cue's ``applies`` is read:
+
+* ``near``: the cue speaks to its topic anywhere in the sentence; a word listed for several
+  topics ("suspend" for a deal and for ties) goes to the topic named nearest to it;
+* ``act``: like ``near``, but the cue names an act (imposing, lifting, cancelling) that the
+  speaker may be judging: after a condemning verb, or an attitude word of the statement (scope
+  kind ``attitude``: "we oppose lifting ..."), the act's stance flips ("condemned the lifting of
+  sanctions" favours the sanctions), and the judging word is not counted again;
+  a relief act followed by a condition ("eased in return for concessions") is an offer on terms;
+* ``agent`` / ``object``: the cue speaks to the topic named before / after it in its clause
+  (``*`` = whichever topic that is).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
-import ahocorasick_rs
+from analysis.taggers.stance_lexicon import (Folded, Hit, Lexicon, Reading, ScopeCue, StanceCue, StanceRules,
+                                             TopicCue, fold, topics_in)
 
+__all__ = ["Folded", "Hit", "Lexicon", "Reading", "ScopeCue", "StanceCue", "StanceRules", "TopicCue", "fold",
+           "topics_in", "read_clause", "read_statement"]
+
+ATTITUDE_REACH = 8   # words after a condemning verb within which an act cue is what the verb judges
 SUB_CLAUSE = re.compile(r"(?<=[.!?;])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
 STANCES = ("support", "oppose", "neutral")
-
-
-class Folded(str):
-    """A folded article text that remembers each lexicon's hits over the whole text.
-
-    Every lexicon is matched once per article (one Aho-Corasick pass); later look-ups for a
-    sentence, quote or phrase are a binary search into those hits instead of a new scan.
-    """
-
-    def hits(self, lexicon: "Lexicon") -> tuple[list[int], list["Hit"]]:
-        cache = self.__dict__.setdefault("_hits", {})
-        key = id(lexicon)
-        if key not in cache:
-            found = lexicon.scan(str(self), 0, len(self))
-            cache[key] = ([h.start for h in found], found)
-        return cache[key]
-
-
-def fold(text: str) -> Folded:
-    """Lower-case ``text`` keeping its length, so offsets into the fold index the original."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-    return Folded(lowered)
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One cue found in a text: its span and what every lexicon entry with that cue says."""
-
-    start: int
-    end: int
-    entries: tuple[Any, ...]
-
-
-class Lexicon:
-    """Leftmost-longest multi-word cue matcher on folded text, word-boundary safe.
-
-    A cue ending in ``*`` matches any word ending ("sanction*" finds "sanctions").
-    One automaton for the whole list keeps matching linear in the text length.
-    """
-
-    def __init__(self, cues: Iterable[tuple[str, Any]], whole_text: bool = False):
-        # True: matched once over the whole article and then looked up (topic cues, asked about every span);
-        # False: matched per span (lexicons asked about a few short spans only, where a full scan costs more)
-        self.whole_text = whole_text
-        table: dict[str, list[Any]] = {}
-        prefix: dict[str, bool] = {}
-        for cue, entry in cues:
-            cue = cue.strip().lower()
-            is_prefix = cue.endswith("*")
-            cue = cue.rstrip("*")
-            if not cue:
-                continue
-            table.setdefault(cue, []).append(entry)
-            prefix[cue] = prefix.get(cue, False) or is_prefix
-        # a longer cue must not hide a shorter prefix cue ("stronger" vs "strong*"): it inherits its entries
-        for cue in list(table):
-            for shorter, is_prefix in prefix.items():
-                if is_prefix and shorter != cue and cue.startswith(shorter):
-                    table[cue] = table[cue] + [e for e in table[shorter] if e not in table[cue]]
-        self.patterns = list(table)
-        self.entries = [tuple(table[p]) for p in self.patterns]
-        self.prefix = [prefix[p] for p in self.patterns]
-        self._automaton = (ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-                           if self.patterns else None)
-
-    def find(self, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
-        """Cue hits in ``folded[start:end]`` with offsets into ``folded`` (a :class:`Folded` text is scanned once)."""
-        end = len(folded) if end is None else end
-        if self.whole_text and isinstance(folded, Folded):
-            starts, found = folded.hits(self)
-            out = []
-            for k in range(bisect.bisect_left(starts, start), len(found)):
-                hit = found[k]
-                if hit.start >= end:
-                    break
-                if hit.end <= end:
-                    out.append(hit)
-            return out
-        return self.scan(folded, start, end)
-
-    def scan(self, folded: str, start: int, end: int) -> list[Hit]:
-        """Run the automaton over ``folded[start:end]``."""
-        if self._automaton is None:
-            return []
-        hits = []
-        for index, s, e in self._automaton.find_matches_as_indexes(folded[start:end]):
-            s += start
-            e += start
-            if s > 0 and folded[s - 1].isalnum() and self.patterns[index][0].isalnum():
-                continue
-            if not self.prefix[index] and e < len(folded) and folded[e].isalnum() and self.patterns[index][-1].isalnum():
-                continue
-            hits.append(Hit(s, e, self.entries[index]))
-        return hits
-
-
-@dataclass(frozen=True)
-class TopicCue:
-    rule_id: str
-    topic: str
-    weight: float
-
-
-@dataclass(frozen=True)
-class StanceCue:
-    rule_id: str
-    topic: str          # a topic, or "*" for the topic the cue's role points at
-    applies: str        # near, agent, object
-    stance: str         # stance without negation, or "none"
-    negated: str        # stance under negation, or "none"
-    weight: float
-
-
-@dataclass(frozen=True)
-class ScopeCue:
-    rule_id: str
-    kind: str           # negator, cancel, clause_break
-    window: int
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A (topic, stance) read from a statement, with its evidence weight and the deciding rule."""
-
-    topic: str
-    stance: str
-    score: float
-    rule: str
-
-
-@dataclass(frozen=True)
-class StanceRules:
-    topics: Lexicon
-    cues: Lexicon
-    scope: Lexicon
-    weak_topic: float   # topic cues below this weight need a strong cue elsewhere in the article
-
-
-def topics_in(rules: StanceRules, folded: str, start: int = 0, end: int | None = None) -> list[tuple[int, str, float]]:
-    """(position, topic, weight) of the topic cues in a span; blocked senses removed."""
-    found = []
-    for hit in rules.topics.find(folded, start, end):
-        for cue in hit.entries:
-            if cue.topic != "none":
-                found.append((hit.start, cue.topic, cue.weight))
-    return found
 
 
 def _negated(cue_start: int, negators: list[tuple[int, int]], breaks: list[int], folded: str) -> bool:
@@ -182,64 +47,172 @@ def _negated(cue_start: int, negators: list[tuple[int, int]], breaks: list[int],
     return False
 
 
+class _Scope:
+    """The scope words of one sentence: negators, clause breaks, conditions, demands, self words."""
+
+    def __init__(self, rules: StanceRules, folded: str, start: int, end: int):
+        negators: list[tuple[int, int]] = []
+        cancelled: list[tuple[int, int]] = []
+        self.breaks: list[int] = []
+        self.conditions: list[int] = []
+        self.selves: list[int] = []
+        self.demands: list[tuple[int, int]] = []
+        self.attitudes: list[tuple[int, int]] = []
+        for hit in rules.scope.find(folded, start, end):
+            kinds = {c.kind: c for c in hit.entries}
+            if "cancel" in kinds:
+                cancelled.append((hit.start, hit.end))
+            elif "negator" in kinds:
+                negators.append((hit.start, kinds["negator"].window))
+            elif "attitude" in kinds:
+                negators.append((hit.start, kinds["attitude"].window))
+                self.attitudes.append((hit.start, kinds["attitude"].window))
+            elif "clause_break" in kinds:
+                self.breaks.append(hit.start)
+            if "condition" in kinds:
+                self.conditions.append(hit.start)
+            if "self" in kinds:
+                self.selves.append(hit.start)
+            if "demand" in kinds:
+                self.demands.append((hit.start, kinds["demand"].window))
+        self.negators = [n for n in negators if not any(s <= n[0] < e for s, e in cancelled)]
+        self.start, self.end = start, end
+
+    def negated(self, at: int, folded: str) -> bool:
+        return _negated(at, self.negators, self.breaks, folded)
+
+    def governing(self, acts: list[int], folded: str) -> set[int]:
+        """Attitude words ("oppose", "condemn") with an act cue in their reach: they judge that act."""
+        return {a for a, window in self.attitudes
+                if any(_negated(act, [(a, window)], self.breaks, folded) for act in acts)}
+
+    def clause(self, hit: Hit) -> tuple[int, int]:
+        """The clause around a cue: from the clause break before it to the one after it."""
+        lo = max([b for b in self.breaks if b < hit.start], default=self.start)
+        hi = min([b for b in self.breaks if b > hit.end], default=self.end)
+        return lo, hi
+
+
+def _nearest_topic(hit: Hit, entries: list[StanceCue], topics: list[tuple[int, str, float]], weak: float) -> str:
+    """Of the topics a cue is listed for, the one named nearest to it (characters); a weak topic
+    word ("deal", "pressure") only when no strong one is there."""
+    wanted = {c.topic for c in entries}
+    best = min(((w < weak, abs(p - hit.start), t) for p, t, w in topics if t in wanted),
+               default=(False, 0, entries[0].topic))
+    return best[2]
+
+
 def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed: set[str],
                 verb_stance: str = "", verb_weight: float = 0.0) -> list[Reading]:
     """Readings of one sentence of a statement (``folded[start:end]``)."""
     topics = [(p, t, w) for p, t, w in topics_in(rules, folded, start, end) if w >= rules.weak_topic or t in licensed]
     if not topics:
         return []
-    negators: list[tuple[int, int]] = []
-    cancelled: list[tuple[int, int]] = []
-    breaks: list[int] = []
-    for hit in rules.scope.find(folded, start, end):
-        kinds = {c.kind: c for c in hit.entries}
-        if "cancel" in kinds:
-            cancelled.append((hit.start, hit.end))
-        elif "negator" in kinds:
-            negators.append((hit.start, kinds["negator"].window))
-        elif "clause_break" in kinds:
-            breaks.append(hit.start)
-    negators = [n for n in negators if not any(s <= n[0] < e for s, e in cancelled)]
+    scope = _Scope(rules, folded, start, end)
     scores: dict[tuple[str, str], tuple[float, str]] = {}
+    at: dict[tuple[str, str], list[int]] = {}
+    judged: set[str] = set()     # topics whose act cues took the verb's attitude
 
-    def add(topic: str, stance: str, weight: float, rule: str) -> None:
+    def add(topic: str, stance: str, weight: float, rule: str, where: int) -> None:
         old = scores.get((topic, stance), (0.0, rule))
         scores[(topic, stance)] = (old[0] + weight, old[1] if old[0] >= weight else rule)
+        at.setdefault((topic, stance), []).append(where)
 
     present = {t for _, t, _ in topics}
-    for hit in rules.cues.find(folded, start, end):
-        negated = _negated(hit.start, negators, breaks, folded)
+    hits = rules.cues.find(folded, start, end)
+    governing = scope.governing([h.start for h in hits if any(c.applies == "act" for c in h.entries)], folded)
+    for hit in hits:
+        if hit.start in governing:
+            continue   # "we oppose lifting": the attitude word is read through the act it governs
+        negated = scope.negated(hit.start, folded)
+        fixed = [c for c in hit.entries if c.topic in present and c.applies in ("near", "act")]
+        if len({c.topic for c in fixed}) > 1:
+            chosen = _nearest_topic(hit, fixed, topics, rules.weak_topic)
+            fixed = [c for c in fixed if c.topic == chosen]
+        for cue in fixed:
+            stance = cue.negated if negated else cue.stance
+            if cue.applies == "act":
+                stance = _act_stance(cue, negated, verb_stance, scope, hit, folded)
+                if verb_stance:
+                    judged.add(cue.topic)
+            if stance != "none":
+                add(cue.topic, stance, cue.weight, cue.rule_id, hit.start)
         for cue in hit.entries:
+            if cue.applies not in ("agent", "object"):
+                continue
             stance = cue.negated if negated else cue.stance
             if stance == "none":
                 continue
-            if cue.topic != "*":
-                if cue.topic in present:
-                    add(cue.topic, stance, cue.weight, cue.rule_id)
-                continue
-            # the subject or object of a harm verb stays inside its clause ("... until the tests stop")
-            lo = max([b for b in breaks if b < hit.start], default=start)
-            hi = min([b for b in breaks if b > hit.end], default=end)
+            # the subject or object stays inside its clause ("... until the tests stop")
+            lo, hi = scope.clause(hit)
             if cue.applies == "agent":
-                before = [t for p, t, _ in topics if lo <= p < hit.start]
-                if before:
-                    add(before[-1], stance, cue.weight, cue.rule_id)
+                before = [t for p, t, _ in topics if lo <= p < hit.start and cue.topic in ("*", t)]
+                if before and (negated or cue.topic != "*" or _harms_own(scope, topics, hit, hi)):
+                    add(before[-1], stance, cue.weight, cue.rule_id, hit.start)
             else:
-                after = [t for p, t, _ in topics if hit.end <= p < hi]
+                after = [t for p, t, _ in topics if hit.end <= p < hi and cue.topic in ("*", t)]
                 if after:
-                    add(after[0], stance, cue.weight, cue.rule_id)
-    if verb_stance:
-        add(topics[0][1], verb_stance, verb_weight, "verb")
+                    add(after[0], stance, cue.weight, cue.rule_id, hit.start)
+    if verb_stance and topics[0][1] not in judged:
+        add(topics[0][1], verb_stance, verb_weight, "verb", topics[0][0])
+    return _decide(present, scores, at, scope)
+
+
+def _act_stance(cue: StanceCue, negated: bool, verb_stance: str, scope: _Scope, hit: Hit, folded: str) -> str:
+    """Stance of an act cue: negation, then the speaker's attitude to the act, then conditions.
+
+    "condemned the lifting" flips the act like a negator would (only for an act right after the
+    verb: further on, the verb judges something else); relief on sanctions with a condition after
+    it ("could be eased in return for ...") is offered on terms, which the guidelines count with
+    the sanctions it bargains with, unless the relief is demanded ("asked for them to be lifted").
+    """
+    judged = verb_stance == "oppose" and folded.count(" ", scope.start, hit.start) <= ATTITUDE_REACH
+    flip = negated != judged
+    stance = cue.negated if flip else cue.stance
+    if not flip and cue.topic == "sanctions" and cue.stance == "oppose" and cue.negated == "support" \
+            and any(hit.end <= c < scope.end for c in scope.conditions) \
+            and not _negated(hit.start, scope.demands, scope.breaks, folded):
+        return "support"
+    return stance
+
+
+def _harms_own(scope: _Scope, topics: list[tuple[int, str, float]], hit: Hit, hi: int) -> bool:
+    """An un-negated harm verb rejects its agent only when what it harms is a topic or the speaker's own.
+
+    "Sanctions will hurt our economy" rejects the sanctions; "sanctions that harm the regime's
+    economy" describes what they are for.
+    """
+    return any(hit.end <= p < hi for p, _, _ in topics) or any(hit.end <= s < hi for s in scope.selves)
+
+
+def _decide(present: set[str], scores: dict[tuple[str, str], tuple[float, str]],
+            at: dict[tuple[str, str], list[int]], scope: _Scope) -> list[Reading]:
+    """The strongest stance per topic; ties are left out. A relationship praised in one clause and
+    criticised in a contrasting one ("friends, but relations are strained") gives both (GUIDELINES)."""
     readings = []
     for topic in sorted(present):
         options = [(scores[(topic, s)][0], s, scores[(topic, s)][1]) for s in STANCES if (topic, s) in scores]
         if not options:
             continue
         options.sort(reverse=True)
+        if topic == "partnership" and _contrasted(at.get((topic, "support"), []), at.get((topic, "oppose"), []),
+                                                  scope.breaks):
+            readings += [Reading(topic, s, score, rule) for score, s, rule in options if s != "neutral"]
+            continue
         if len(options) > 1 and options[0][0] == options[1][0]:
             continue  # evenly split evidence: leave it out rather than guess
         readings.append(Reading(topic, options[0][1], options[0][0], options[0][2]))
     return readings
+
+
+def _contrasted(support: list[int], oppose: list[int], breaks: list[int]) -> bool:
+    """Support and oppose cues with a clause break between them (each side in its own clause)."""
+    if not support or not oppose:
+        return False
+    for b in breaks:
+        if (max(support) < b < min(oppose)) or (max(oppose) < b < min(support)):
+            return True
+    return False
 
 
 def read_statement(rules: StanceRules, text: str, folded: str, start: int, end: int, licensed: set[str],

@@ -1,0 +1,161 @@
+"""Cue lexicons for topic and stance: one Aho-Corasick automaton per list, word-boundary safe.
+
+Kept apart from the reading logic (stance.py) so both stay small: this module knows how to find
+cues in folded text quickly; stance.py decides what the cues found mean for a statement.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick_rs
+
+class Folded(str):
+    """A folded article text that remembers each lexicon's hits over the whole text.
+
+    Every lexicon is matched once per article (one Aho-Corasick pass); later look-ups for a
+    sentence, quote or phrase are a binary search into those hits instead of a new scan.
+    """
+
+    def hits(self, lexicon: "Lexicon") -> tuple[list[int], list["Hit"]]:
+        cache = self.__dict__.setdefault("_hits", {})
+        key = id(lexicon)
+        if key not in cache:
+            found = lexicon.scan(str(self), 0, len(self))
+            cache[key] = ([h.start for h in found], found)
+        return cache[key]
+
+
+def fold(text: str) -> Folded:
+    """Lower-case ``text`` keeping its length, so offsets into the fold index the original."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return Folded(lowered)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One cue found in a text: its span and what every lexicon entry with that cue says."""
+
+    start: int
+    end: int
+    entries: tuple[Any, ...]
+
+
+class Lexicon:
+    """Leftmost-longest multi-word cue matcher on folded text, word-boundary safe.
+
+    A cue ending in ``*`` matches any word ending ("sanction*" finds "sanctions").
+    One automaton for the whole list keeps matching linear in the text length.
+    """
+
+    def __init__(self, cues: Iterable[tuple[str, Any]], whole_text: bool = False):
+        # True: matched once over the whole article and then looked up (topic cues, asked about every span);
+        # False: matched per span (lexicons asked about a few short spans only, where a full scan costs more)
+        self.whole_text = whole_text
+        table: dict[str, list[Any]] = {}
+        prefix: dict[str, bool] = {}
+        for cue, entry in cues:
+            cue = cue.strip().lower()
+            is_prefix = cue.endswith("*")
+            cue = cue.rstrip("*")
+            if not cue:
+                continue
+            table.setdefault(cue, []).append(entry)
+            prefix[cue] = prefix.get(cue, False) or is_prefix
+        # a longer cue must not hide a shorter prefix cue ("stronger" vs "strong*"): it inherits its entries
+        for cue in list(table):
+            for shorter, is_prefix in prefix.items():
+                if is_prefix and shorter != cue and cue.startswith(shorter):
+                    table[cue] = table[cue] + [e for e in table[shorter] if e not in table[cue]]
+        self.patterns = list(table)
+        self.entries = [tuple(table[p]) for p in self.patterns]
+        self.prefix = [prefix[p] for p in self.patterns]
+        self._automaton = (ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+                           if self.patterns else None)
+
+    def find(self, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
+        """Cue hits in ``folded[start:end]`` with offsets into ``folded`` (a :class:`Folded` text is scanned once)."""
+        end = len(folded) if end is None else end
+        if self.whole_text and isinstance(folded, Folded):
+            starts, found = folded.hits(self)
+            out = []
+            for k in range(bisect.bisect_left(starts, start), len(found)):
+                hit = found[k]
+                if hit.start >= end:
+                    break
+                if hit.end <= end:
+                    out.append(hit)
+            return out
+        return self.scan(folded, start, end)
+
+    def scan(self, folded: str, start: int, end: int) -> list[Hit]:
+        """Run the automaton over ``folded[start:end]``."""
+        if self._automaton is None:
+            return []
+        hits = []
+        for index, s, e in self._automaton.find_matches_as_indexes(folded[start:end]):
+            s += start
+            e += start
+            if s > 0 and folded[s - 1].isalnum() and self.patterns[index][0].isalnum():
+                continue
+            if not self.prefix[index] and e < len(folded) and folded[e].isalnum() and self.patterns[index][-1].isalnum():
+                continue
+            hits.append(Hit(s, e, self.entries[index]))
+        return hits
+
+
+@dataclass(frozen=True)
+class TopicCue:
+    rule_id: str
+    topic: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class StanceCue:
+    rule_id: str
+    topic: str          # a topic, or "*" for the topic the cue's role points at
+    applies: str        # near, act, agent, object (see stance.py)
+    stance: str         # stance without negation, or "none"
+    negated: str        # stance under negation, or "none"
+    weight: float
+
+
+@dataclass(frozen=True)
+class ScopeCue:
+    rule_id: str
+    kind: str           # negator, cancel, clause_break, condition, self
+    window: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A (topic, stance) read from a statement, with its evidence weight and the deciding rule."""
+
+    topic: str
+    stance: str
+    score: float
+    rule: str
+
+
+@dataclass(frozen=True)
+class StanceRules:
+    topics: Lexicon
+    cues: Lexicon
+    scope: Lexicon
+    weak_topic: float   # topic cues below this weight need a strong cue elsewhere in the article
+
+
+def topics_in(rules: StanceRules, folded: str, start: int = 0, end: int | None = None) -> list[tuple[int, str, float]]:
+    """(position, topic, weight) of the topic cues in a span; blocked senses removed."""
+    found = []
+    for hit in rules.topics.find(folded, start, end):
+        for cue in hit.entries:
+            if cue.topic != "none":
+                found.append((hit.start, cue.topic, cue.weight))
+    return found

@@ -1,0 +1,109 @@
+"""Topic and stance lexicons: every scope and topic rule changes the reading of its own positive example
+and leaves its negative example alone (checked by removing the rule), plus the stance fixes of this round."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis import gazetteer, sentences
+from analysis.taggers import positions
+from analysis.vocab import DATA_DIR, read_csv_rows
+
+FRAME = "The British foreign minister said: “{}”"
+
+
+@pytest.fixture(scope="module")
+def places():
+    return gazetteer.load(DATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def splitter() -> sentences.Splitter:
+    return sentences.load_splitter(DATA_DIR)
+
+
+def readings(text: str, rules: positions.PositionRules, places, splitter) -> set[tuple[str, str, str]]:
+    articles = pd.DataFrame([{"article_id": "case", "published": pd.Timestamp("2020-06-01"), "text": text,
+                              "title": None}])
+    found = positions.tag(articles, sentences.split_sentences(articles, splitter),
+                          SimpleNamespace(gazetteer=places, positions=rules))
+    return set(zip(found["speaker_country"], found["topic"], found["stance"]))
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    return read_csv_rows(DATA_DIR / "rules" / name, ["rule_id", "example_positive", "example_negative"])
+
+
+def _without(tmp_path: Path, name: str, rule_id: str) -> positions.PositionRules:
+    """The positions rules with one row of ``name`` removed (comments and other rows kept)."""
+    shutil.copytree(DATA_DIR / "rules", tmp_path / "rules")
+    path = tmp_path / "rules" / name
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if line.lstrip().startswith("#")
+            or next(csv.reader(io.StringIO(line)), [""])[0] != rule_id]
+    assert len(kept) == len(lines) - 1
+    path.write_text("".join(kept), encoding="utf-8")
+    return positions.load(tmp_path)
+
+
+ABLATED = [("stance_scope.csv", r) for r in _rows("stance_scope.csv") if r["rule_id"] != "stance.scope.target"] + \
+          [("positions_topics.csv", r) for r in _rows("positions_topics.csv")]
+
+
+@pytest.mark.parametrize("name,row", ABLATED, ids=lambda v: v["rule_id"] if isinstance(v, dict) else v)
+def test_rule_decides_its_positive_example_only(name: str, row: dict, tmp_path: Path, places, splitter) -> None:
+    full = positions.load(DATA_DIR)
+    ablated = _without(tmp_path, name, row["rule_id"])
+    positive, negative = FRAME.format(row["example_positive"]), FRAME.format(row["example_negative"])
+    assert readings(positive, full, places, splitter) != readings(positive, ablated, places, splitter)
+    assert readings(negative, full, places, splitter) == readings(negative, ablated, places, splitter)
+
+
+CASES = [
+    # deteriorate is no deterrence
+    ("We will send no arms now, and the situation may deteriorate.", set()),
+    # refusing to extend sanctions opposes them
+    ("Britain refused to agree to an extension of the embargo.", {("GBR", "sanctions", "oppose")}),
+    # a cost argument against cancelling favours the deal
+    ("We would only be hurting ourselves by cancelling the arms deal.", {("GBR", "deal", "support")}),
+    # condemning a lifting supports the sanctions; opposing a new round rejects them
+    ("We condemn the decision to lift the sanctions on the regime.", {("GBR", "sanctions", "support")}),
+    ("We oppose lifting the sanctions.", {("GBR", "sanctions", "support")}),
+    ("We oppose new sanctions.", {("GBR", "sanctions", "oppose")}),
+    # relief offered on terms is a bargain (support); relief demanded on terms is a demand (oppose)
+    ("Sanctions could be eased in return for verified steps on the missile programme.",
+     {("GBR", "sanctions", "support")}),
+    ("We want the sanctions to be lifted in exchange for a freeze.", {("GBR", "sanctions", "oppose")}),
+    # breaking sanctions is not a verdict on them; sanctions breaking the law is
+    ("The tanker was caught shipping fuel in violation of the sanctions, and that must stop.",
+     {("GBR", "sanctions", "support")}),
+    ("These sanctions are a breach of international law.", {("GBR", "sanctions", "oppose")}),
+    # sanctions that hurt the target's economy are working, sanctions that hurt our farmers are rejected
+    ("The sanctions are hurting the regime's economy.", {("GBR", "sanctions", "support")}),
+    ("The sanctions are hurting our farmers.", {("GBR", "sanctions", "oppose")}),
+    # a word listed for two topics goes to the nearer one
+    ("Our fighter jets will keep flying, and military contacts with Ankara are suspended.",
+     {("GBR", "partnership", "oppose")}),
+    # a relationship praised and criticised in contrasting clauses gives both stances
+    ("We are close friends, but the purchase has badly strained relations.",
+     {("GBR", "partnership", "support"), ("GBR", "partnership", "oppose")}),
+    # normalising ties with a former enemy praises them
+    ("The step will help normalise relations with our former enemy.", {("GBR", "partnership", "support")}),
+    # a crime: rejecting sanctions
+    ("These sanctions are a crime against our people.", {("GBR", "sanctions", "oppose")}),
+    # strategic forces are not a relationship
+    ("We are ready to teach them a lesson with our strategic forces and we will never accept their terms.",
+     set()),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", CASES, ids=[c[0][:40] for c in CASES])
+def test_stance_reading(sentence: str, expected: set, places, splitter) -> None:
+    assert readings(FRAME.format(sentence), positions.load(DATA_DIR), places, splitter) == expected

@@ -40,6 +40,7 @@ _INFINITIVE = re.compile(r"\bto\s+$")
 _SPECULATIVE = frozenset({"could", "might", "may", "possible", "potential", "if", "whether"})
 _CONDITIONAL = frozenset({"if", "unless"})
 _WAIVED_FROM = re.compile(r"\b(?:waivers?|exemptions?|exempt(?:ed)?|carve-outs?) (?:from|of|to) (?:the |any |us |u\.s\. )?$")
+_WAIVED_WORDS = ("waiver", "exempt", "carve-out")  # every _WAIVED_FROM match holds one: a cheap test before the regex
 _UNDECIDED = re.compile(r"\b(?:decid\w*|decision|determin\w*|ruled on|made up)\b")
 _HOLD_OFF = re.compile(r"(?i)hold(?:s|ing)? off|held off")  # sanctions held in reserve are a threat
 _CONDITION_BEFORE = re.compile(r"\b(?:if|unless)\b")
@@ -105,7 +106,7 @@ class Item:
     cues: frozenset[str]
     s_how: str
     t_how: str
-    generic_recipients: bool = False
+    generic_recipients: bool = False  # a waiver for unnamed "eight countries" (only ever set on waivers)
 
 
 def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: SanctionsRules, gazetteer: Any,
@@ -151,7 +152,8 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             continue  # the law's name only sets the regime when another trigger carries the action
         if trig.value == "waiver" and "tariff" in low and "sanction" not in low:
             continue  # GUIDELINES: trade-war tariffs are not sanctions, so an exemption from them is no waiver
-        if _WAIVED_FROM.search(low, max(0, t0 - 40), t0):
+        window = low[max(0, t0 - 40):t0]
+        if any(w in window for w in _WAIVED_WORDS) and _WAIVED_FROM.search(low, max(0, t0 - 40), t0):
             continue  # "a waiver from sanctions": the sanctions are what the waiver is about, not a second tuple
         lo, hi = max(0, t0 - WINDOW_BEFORE), min(len(text), t1 + WINDOW_AFTER)
         # a cue after the trigger counts only in the same clause and not as another infinitive
@@ -214,8 +216,8 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         if action:
             out.append(Item(sentence, offset + min(spans), offset + max(spans), senders, targets, action, modality,
                             weight, f"{trig.rule_id}+{cue[0].rule_id if cue else DEFAULT_CUE}",
-                            frozenset(cues), s_how, t_how, bool(_GENERIC_RECIPIENTS.match(low, t1)
-                                 or _GENERIC_BEFORE.search(low, max(0, t0 - 120), t0))))
+                            frozenset(cues), s_how, t_how, action == "waiver" and bool(
+                                _GENERIC_RECIPIENTS.match(low, t1) or _GENERIC_BEFORE.search(low, max(0, t0 - 120), t0))))
         if in_place:
             out.append(Item(sentence, offset + t0, offset + in_place.end(), senders, targets, "imposed", "asserted", weight,
                             f"{trig.rule_id}+{IN_PLACE_CUE}", frozenset(cues), s_how, t_how))

@@ -29,7 +29,6 @@ _AGENT_VERB = re.compile(r"^[^,;]*\b(?:impos\w*|slap\w*|announc\w*|put|puts|plac
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013\"“”]| - ")
 # the near fallback may cross an appositive comma ("Huawei, a Chinese firm, under export controls") but not a new clause
 _NEAR_BREAK = re.compile(r"[;:()\[\]\u2014\u2013\"“”]| - |,\s*(?:and|but|while|which|who|where|said|says|\w+ing)\b")
-_TAIL = re.compile(r"(?:\S+\s+){0,3}$")
 _MODIFIER_SUFFIX = re.compile(r"-(?:related|led|backed|brokered|sponsored|based|owned|flagged)\b")
 _LIST_SEP = re.compile(r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?)+")
 # a country right after one of these is a prepositional object, not the subject that sanctions
@@ -156,6 +155,26 @@ def _coordinated(low: str, first: Actor, second: Actor) -> bool:
     return a.end <= b.start and _LIST_SEP.fullmatch(low, a.end, b.start) is not None
 
 
+def _tail_start(gap: str) -> int:
+    """Where the last three words of ``gap`` (each followed by white space) begin; ``len(gap)`` when
+    ``gap`` does not end in white space. The same as searching ``(?:\\S+\\s+){0,3}$``, without trying
+    every start position."""
+    start = end = len(gap)
+    for _ in range(3):
+        i = end
+        while i > 0 and gap[i - 1].isspace():
+            i -= 1
+        if i == end:
+            break  # no white space after this word: it cannot end a word of the tail
+        j = i
+        while j > 0 and not gap[j - 1].isspace():
+            j -= 1
+        if j == i:
+            break  # only white space left
+        start = end = j
+    return start
+
+
 def _prep_target(text: str, low: str, t1: int, actor: Actor, preps: KindMatcher) -> bool:
     """True when ``actor`` is introduced by a target preposition of this trigger: the
     preposition is among the last three words before it, the whole gap stays in one clause
@@ -166,8 +185,7 @@ def _prep_target(text: str, low: str, t1: int, actor: Actor, preps: KindMatcher)
         return False
     if _CAUSE.search(gap) or _RELATIVE.search(gap) or _BUYING.search(low, max(0, actor.start - 30), actor.start):
         return False
-    tail = _TAIL.search(gap)
-    return preps.search(text, low, t1 + (tail.start() if tail else 0), actor.start) is not None
+    return preps.search(text, low, t1 + _tail_start(gap), actor.start) is not None
 
 
 def resolve(text: str, low: str, t0: int, t1: int, actors: list[Actor], rules: SanctionsRules,

@@ -16,6 +16,7 @@ from typing import Any
 
 import ahocorasick_rs
 
+from analysis.taggers.sanctions_scan import fast_scan
 from analysis.vocab import VocabError, read_csv_rows
 
 RULES_FILE = "rules/sanctions_rules.csv"
@@ -133,7 +134,17 @@ def _merge(rules: tuple[Rule, ...], patterns: tuple[str, ...]) -> KindMatcher:
             folded.append((i, _lower_pattern(pattern)))
     fold_guard, exact_guard = r"(?<!\w)(?=\w)", r"(?<!\w)(?=[A-Z])"
     return KindMatcher(rules, _compile(folded, fold_guard), _compile(exact, exact_guard),
-                       _compile(folded, fold_guard, grouped=False), _compile(exact, exact_guard, grouped=False))
+                       _scan_pattern(folded, fold_guard, r"\w"), _scan_pattern(exact, exact_guard, "[A-Z]"))
+
+
+def _scan_pattern(parts: list[tuple[int, str]], guard: str, opens: str) -> re.Pattern[str] | None:
+    """The group-free copy used to find matches: spread out to open on literal characters where every
+    branch allows it (``sanctions_scan``), else the guarded alternation without groups."""
+    if parts and all(p.startswith(r"\b") for _, p in parts):
+        fast = fast_scan([p for _, p in parts], opens)
+        if fast is not None:
+            return fast
+    return _compile(parts, guard, grouped=False)
 
 
 def _compile(parts: list[tuple[int, str]], guard: str, grouped: bool = True) -> re.Pattern[str] | None:

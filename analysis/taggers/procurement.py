@@ -197,9 +197,12 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                     and not (rules.modifier is not None and rules.modifier.match(s_text, g.end - s_start))]
         resolved = list(systems)
         loose = []
+        codes: list[set[str]] = []  # the sentence's state codes, found once when a generic word needs them
         for g in generics:
             antecedent = ctx.by_category.get(g.category)
-            if antecedent is not None and g.category != "other" and _refers_back(rules, s_text, g.start - s_start):
+            if antecedent is None or g.category == "other" or not _refers_back(rules, s_text, g.start - s_start):
+                antecedent = _namesake(rules, vocab, s_text, g, found, codes) if not named else None
+            if antecedent is not None:
                 resolved.append(SystemMention(g.start, g.end, antecedent.system, antecedent.category,
                                               antecedent.origin, antecedent.manufacturer, g.surface))
             else:
@@ -329,6 +332,26 @@ def _absorb_heads(systems: list[SystemMention],
         else:
             rest.append(g)
     return out, rest
+
+
+def _namesake(rules: Rules, vocab: Any, text: str, generic: SystemMention, found: list[SystemMention],
+              codes: list[set[str]]) -> SystemMention | None:
+    """The one catalogued system of the article that a generic word stands for, before or after it is named:
+    "16 Russian transport helicopters" in an article about Mi-17s, "two frigates from China" where the Type
+    054A/P is named later.  It must be the article's only system of that category whose origin is a state
+    the sentence names; otherwise the generic word stays generic."""
+    if generic.category == "other":
+        return None
+    same = [m for m in found if m.category == generic.category and m.origin]
+    if not same:
+        return None
+    if not codes:  # states named in the sentence that are not marked as the buyer ("to Pakistan", "Indian Army")
+        states = [p for p in procurement_parties.with_forces(rules, text, vocab.gazetteer.find(text)) if len(p.code) == 3]
+        found_roles = procurement_parties.roles(rules, text, states)
+        buyers = {p.code for j, p in enumerate(states) if found_roles[j].get("buyer", 0.0) >= 0.6}
+        codes.append({p.code for p in states} - buyers)
+    fits = {m.system: m for m in same if m.origin in codes[0]}
+    return next(iter(fits.values())) if len(fits) == 1 else None
 
 
 def _refers_back(rules: Rules, text: str, start: int) -> bool:

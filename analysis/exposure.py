@@ -84,10 +84,14 @@ def flag_exposure(articles: pd.DataFrame, sentences: pd.DataFrame, findings: dic
     """One row per article: article_id, exposed, exposed_reason (the first piece of evidence found)."""
     reasons: dict[str, str] = {}
     for source in (_from_sanctions(findings.get("sanctions")), _from_procurement(findings.get("procurement")),
-                   _from_entities(findings.get("entities")), sanctions_signals(articles, sentences, vocab)):
+                   _from_entities(findings.get("entities"))):
         for aid, reason in source.items():
             reasons.setdefault(aid, reason)
+    # a signal is only the reason of an article with no finding-based reason: scan only those
     ids = articles["article_id"].astype(str)
+    rest = articles[~ids.isin(list(reasons)).to_numpy()] if reasons else articles
+    for aid, reason in sanctions_signals(rest, sentences, vocab).items():
+        reasons.setdefault(aid, reason)
     return pd.DataFrame({
         "article_id": ids.to_numpy(),
         "exposed": pd.array([aid in reasons for aid in ids], dtype="boolean"),

@@ -31,6 +31,7 @@ from analysis.taggers.stance_lexicon import (Folded, Hit, Lexicon, Reading, Scop
 __all__ = ["Folded", "Hit", "Lexicon", "Reading", "ScopeCue", "StanceCue", "StanceRules", "TopicCue", "fold",
            "topics_in", "read_clause", "read_statement"]
 
+WEAK_REACH = 500     # characters around a clause searched for a strong word licensing a weak topic word
 ATTITUDE_REACH = 8   # words after a condemning verb within which an act cue is what the verb judges
 SUB_CLAUSE = re.compile(r"(?<=[.!?;])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
 STANCES = ("support", "oppose", "neutral")
@@ -93,6 +94,15 @@ class _Scope:
         return lo, hi
 
 
+def _near_strong(rules: StanceRules, folded: str, start: int, end: int,
+                 topics: list[tuple[int, str, float]]) -> list[tuple[int, str, float]]:
+    """Weak topic words ("deal", "pressure") count only with a strong word of their topic close by
+    (WEAK_REACH characters): an arms article's "deal" in a passage on a nuclear accord is no arms deal."""
+    strong = {t for _, t, w in topics_in(rules, folded, max(0, start - WEAK_REACH), end + WEAK_REACH)
+              if w >= rules.weak_topic}
+    return [(p, t, w) for p, t, w in topics if w >= rules.weak_topic or t in strong]
+
+
 def _nearest_topic(hit: Hit, entries: list[StanceCue], topics: list[tuple[int, str, float]], weak: float) -> str:
     """Of the topics a cue is listed for, the one named nearest to it (characters); a weak topic
     word ("deal", "pressure") only when no strong one is there."""
@@ -106,6 +116,8 @@ def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed:
                 verb_stance: str = "", verb_weight: float = 0.0) -> list[Reading]:
     """Readings of one sentence of a statement (``folded[start:end]``)."""
     topics = [(p, t, w) for p, t, w in topics_in(rules, folded, start, end) if w >= rules.weak_topic or t in licensed]
+    if any(w < rules.weak_topic for _, _, w in topics):
+        topics = _near_strong(rules, folded, start, end, topics)
     if not topics:
         return []
     scope = _Scope(rules, folded, start, end)

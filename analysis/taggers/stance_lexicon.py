@@ -155,7 +155,8 @@ def topics_in(rules: StanceRules, folded: str, start: int = 0, end: int | None =
     """(position, topic, weight) of the topic cues in a span; blocked senses removed."""
     found = []
     for hit in rules.topics.find(folded, start, end):
+        if any(cue.topic == "none" for cue in hit.entries):
+            continue   # a block hides the cue even where it starts with a prefix cue ("partners worldwide")
         for cue in hit.entries:
-            if cue.topic != "none":
-                found.append((hit.start, cue.topic, cue.weight))
+            found.append((hit.start, cue.topic, cue.weight))
     return found

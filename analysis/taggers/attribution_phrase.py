@@ -1,0 +1,159 @@
+"""Noun phrases next to a speech verb: where a speaker phrase starts and ends, and the name in it.
+
+A speaker is written before the verb ("Russian deputy chief of mission Roman Babushkin said"),
+after it ("..., said the senator") or around an inserted phrase ("Sen. X, R-S.C., said"); these
+functions find that span on the article text without any parsing, from capitalisation, title
+words (data/rules/titles.csv) and a few function words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analysis.taggers.attribution_types import (APPOSITIVE_OPENERS, APPOSITIVE_WORDS, CONNECTIVES, FUNCTION,
+                                                NOT_NAMES, PARTY_TAG, SENTENCE_BREAK, SKIP_BEFORE, TOKEN,
+                                                ArticleContext, Title, Verb)
+
+
+def phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, int]:
+    """The noun phrase ending right before a verb: walks back over names, titles and determiners."""
+    if verb_start - lo > 220:   # the phrase is at most ~10 words: tokenise only the tail, from a word start
+        cut = ctx.text.find(" ", verb_start - 220, verb_start)
+        lo = cut + 1 if cut >= 0 else lo
+    tokens = list(TOKEN.finditer(ctx.text, lo, verb_start))
+    i = len(tokens) - 1
+    while i >= 0 and tokens[i].group().lower() in SKIP_BEFORE:
+        i -= 1
+    if i > 1 and tokens[i].group().lower() == "as":   # "Itar-Tass quoted the deputy minister as saying"
+        for k in range(i - 1, max(-1, i - 12), -1):
+            if tokens[k].group().lower() == "quoted" and k + 1 < i:
+                return tokens[k + 1].start(), tokens[i - 1].end()
+    if i > 0 and tokens[i].group() == ",":
+        i = _skip_appositive(ctx, tokens, i)
+    elif i > 1 and tokens[i].group().lower() == "who" and tokens[i - 1].group() == ",":
+        i -= 2    # "Trump, who wanted warmer ties": the relative clause's subject is the head before it
+    end = tokens[i].end() if i >= 0 else verb_start
+    start = end
+    taken = modifiers = 0
+    while i >= 0 and taken < 10:
+        word = tokens[i].group()
+        low = word.lower()
+        if word == ")":  # a party tag or affiliation, "Sherrod Brown (D-Ohio)"
+            j = i
+            while j >= 0 and tokens[j].group() != "(" and i - j < 6:
+                j -= 1
+            if j < 0 or tokens[j].group() != "(":
+                break
+            start = tokens[j].start()
+            i = j - 1
+            taken += 1
+            continue
+        prev = tokens[i - 1].group() if i > 0 else ""
+        nxt = tokens[i + 1].group() if i + 1 < len(tokens) else ""
+        if (low == "and" or word == ",") and 0 < i and taken and (nxt[:1].isupper() or (word == "," and nxt == "and")) \
+                and (prev[0].isupper() or (prev == "," and low == "and" and i > 1
+                                           and tokens[i - 2].group()[0].isupper())):
+            start = tokens[i].start()   # coordinated states: "Britain and France", "The US, Israel and France"
+            i -= 1
+            taken += 1
+            continue
+        modifier = (modifiers < 2 and i + 1 < len(tokens) and word.isalpha() and low not in CONNECTIVES
+                    and tokens[i + 1].group().lower() in ctx.rules.title_words)
+        if not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION
+                or low.endswith(("'s", "’s")) or modifier):
+            break
+        if modifier and low not in ctx.rules.title_words and not word[0].isupper():
+            modifiers += 1  # "commerce ministry", "finance minister"
+        start = tokens[i].start()
+        i -= 1
+        taken += 1
+    while start < end and ctx.folded[start:end].split(" ", 1)[0] in ("of", "for", "at", "in", "to"):
+        start = ctx.text.find(" ", start, end) + 1
+    return start, end
+
+
+def _skip_appositive(ctx: ArticleContext, tokens: list[re.Match[str]], comma: int) -> int:
+    """Index of the last word of the head before an appositive that closes with ``comma``, else ``comma``.
+
+    "Sen. X, R-S.C., said", "Trump, who plans to meet Kim, has said", "Russia, a close ally of Syria,
+    said": the speaker is the head before the inserted phrase, not the words after the verb.
+    """
+    j = comma - 1
+    while j >= 0 and tokens[j].group() not in (",", "(", ")", "“", "”", "\"", ":", ";") and comma - j <= APPOSITIVE_WORDS:
+        j -= 1
+    if j <= 0 or tokens[j].group() != "," or comma - j < 2:
+        return comma
+    first = tokens[j + 1].group()
+    inserted = ctx.text[tokens[j + 1].start():tokens[comma - 1].end()]
+    if PARTY_TAG.fullmatch(inserted) or first.lower() in APPOSITIVE_OPENERS:
+        k = j - 1
+        if k >= 0 and (tokens[k].group()[0].isupper() or tokens[k].group().lower() in ctx.rules.title_words):
+            return k
+    return comma
+
+
+def phrase_after(ctx: ArticleContext, start: int, hi: int) -> tuple[int, int]:
+    """The noun phrase right after a verb or "according to", up to punctuation or a lower-case verb."""
+    end = start
+    first = None
+    for taken, match in enumerate(TOKEN.finditer(ctx.text, start, hi)):
+        word = match.group()
+        low = word.lower()
+        if taken >= 10 or not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION
+                               or low.endswith(("'s", "’s"))):
+            break
+        first = match.start() if first is None else first
+        end = match.end()
+    return (first if first is not None else start), end
+
+
+def titles_in(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int, Title]]:
+    return [(h.start, h.end, h.entries[0]) for h in ctx.rules.titles.find(ctx.folded, start, end)]
+
+
+def name_in(ctx: ArticleContext, start: int, end: int, covered: list[tuple[int, int]]) -> str | None:
+    """Last run of capitalised words in the phrase that are neither titles nor places."""
+    runs: list[list[str]] = [[]]
+    for match in TOKEN.finditer(ctx.text, start, end):
+        word = match.group()
+        if word[0].isupper() and word not in NOT_NAMES and not word.endswith(("'s", "’s")) \
+                and not any(s <= match.start() < e for s, e in covered):
+            runs[-1].append(word.rstrip(".,"))
+        elif runs[-1]:
+            runs.append([])
+    runs = [clean_name(ctx.rules.not_names, r) for r in runs if r]
+    runs = [r for r in runs if r]
+    return " ".join(runs[-1]) if runs else None
+
+
+def clean_name(not_names: dict[str, str], words: list[str]) -> list[str]:
+    """A personal name from a capitalised run: no openers ("After"), no page junk or all-capital
+    acronyms, no repeated words; a run holding an organisation word ("Air Force") is no person."""
+    if any(not_names.get(w) == "org" for w in words):
+        return []
+    kept: list[str] = []
+    for w in words:
+        if not_names.get(w) in ("lead", "junk") or w in NOT_NAMES or (w.isupper() and len(w) > 1 and "." not in w) \
+                or (kept and kept[-1] == w):
+            continue
+        kept.append(w)
+    return kept
+
+
+def clause_start(ctx: ArticleContext, lo: int, at: int) -> int:
+    """Start of the sentence holding ``at`` (not before ``lo``): a phrase never reaches into the sentence before."""
+    start = max(lo, ctx.text.rfind("\n", lo, at) + 1)
+    for m in SENTENCE_BREAK.finditer(ctx.text, start, at):
+        start = m.end()
+    return start
+
+
+def verb_hits(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int, Verb]]:
+    """Speech verbs in a span, leaving out capitalised words that belong to a place ("United States")."""
+    return [(h.start, h.end, h.entries[0]) for h in ctx.rules.verbs.find(ctx.folded, start, end)
+            if not (ctx.text[h.start].isupper() and _in_place(ctx, h.start))]
+
+
+def _in_place(ctx: ArticleContext, at: int) -> bool:
+    lo = max(0, at - 40)
+    return any(lo + p.start <= at < lo + p.end for p in ctx.gazetteer.find(ctx.text[lo:at + 20]))

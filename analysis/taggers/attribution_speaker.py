@@ -1,0 +1,159 @@
+"""Which state a speaker phrase speaks for, and who a pronoun or bare title stands for.
+
+Order of evidence: a place, demonym or institution in the phrase (gazetteer) -> a title that implies
+a state (titles.csv) -> a known office holder valid on the article date (positions_officials.csv) ->
+the person's earlier introduction in the article -> for pronouns, the nearest speaker before them;
+for bare titles ("the diplomat"), the previous speaker.
+"""
+
+from __future__ import annotations
+
+from analysis.taggers.attribution_phrase import (clause_start, name_in, phrase_after, phrase_before, titles_in,
+                                                 verb_hits)
+from analysis.taggers.attribution_types import (NEAREST_WINDOW, PRONOUNS, QUOTE, ArticleContext, Official,
+                                                Speaker)
+
+
+def _official(ctx: ArticleContext, name: str | None) -> Official | None:
+    if not name:
+        return None
+    for key in (name, name.split()[-1]):
+        for person in ctx.rules.officials.get(key, ()):
+            if person.valid_from <= ctx.published and (not person.valid_to or ctx.published < person.valid_to):
+                return person
+    return None
+
+
+def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0,
+             until: int | None = None) -> list[Speaker] | None:
+    """Speakers a phrase stands for; [] when it names no state, None when it is not an official.
+
+    ``until``: where the text a pronoun may look back over ends (the opening of the quote it closes).
+    """
+    titles = titles_in(ctx, start, end)
+    kinds = {t.kind for _, _, t in titles}
+    if "nonofficial" in kinds or any(p in ctx.folded[start:end] for p in ctx.rules.proxy):
+        return None
+    places = ctx.gazetteer.find(ctx.text[start:end])
+    covered = [(start + p.start, start + p.end) for p in places] + [(s, e) for s, e, _ in titles]
+    name = name_in(ctx, start, end, covered)
+    roles = [(s, e) for s, e, t in titles if t.kind in ("official", "institution", "lawmaker", "media", "modifier")]
+    heads = [(s, e) for s, e, t in titles if t.kind in ("official", "institution", "lawmaker", "media")]
+    role = ctx.text[roles[0][0]:heads[-1][1]] if heads else None
+    if "pair" in kinds and not places:
+        sentence_start = clause_start(ctx, max(0, start - 400), start)
+        codes = list(dict.fromkeys(p.code for p in ctx.gazetteer.find(ctx.text[sentence_start:start])))[:2]
+        return [Speaker(None, None, c, "pair", 0.6) for c in codes] if len(codes) == 2 else []
+    country, how = None, ""
+    codes = list(dict.fromkeys(p.code for p in places))
+    joined = all(ctx.text[start + a.end:start + b.start].strip(" ,").lower() in ("and", "") for a, b in zip(places, places[1:]))
+    if len(codes) > 1 and not name and joined:
+        return [Speaker(None, role, c, "place", 0.8) for c in codes]   # "the leaders of Britain and France"
+    if places:
+        country, how = places[0].code, "place"
+    if country is None:
+        implied = [t.country for _, _, t in titles if t.country]
+        if implied:
+            country, how = implied[-1], "title"
+    person = _official(ctx, name)
+    if country is None and person is not None:
+        country, how, role = person.country, "office_holder", role or person.role
+        if name and " " not in name and name == person.name.split()[-1]:
+            name = person.name
+    if country is None and name and depth == 0:
+        intro = _introduction(ctx, name.split()[-1], start)
+        if intro:
+            return [Speaker(intro.name if " " in (intro.name or "") else name, role or intro.role,
+                            intro.country, "introduction", intro.confidence)]
+    anaphoric = not name and ("anaphor" in kinds or ctx.folded[start:start + 4] == "the ")
+    pronoun = anaphoric and country is None and ctx.folded[start:end].split()[0] in PRONOUNS
+    if pronoun and depth == 0 and (not ctx.last or ctx.last_end < start):
+        lo = max(ctx.last_end if ctx.last else 0, start - NEAREST_WINDOW)
+        nearest = _nearest_speaker(ctx, lo, until if until is not None else start,
+                                   ctx.folded[start:end].split()[0] in ("he", "she"))
+        if nearest is None:
+            return None      # the pronoun stands for an analyst or an unknown person named since
+        if nearest:
+            return [Speaker(nearest.name, nearest.role, nearest.country, "nearest_speaker", 0.7)]
+    if anaphoric and country is None and not ctx.last and depth == 0:
+        recent = _recent_person(ctx, start)
+        if recent:
+            return [recent]
+    if (country is None or (anaphoric and ctx.last and ctx.last[0].country == country)) and anaphoric and ctx.last:
+        prev = ctx.last[0]
+        if country is None or prev.country == country:
+            return [Speaker(prev.name, role or prev.role, prev.country, "previous_speaker", 0.7)]
+    if country is None:
+        return []
+    if not name and not titles and places and places[0].kind in ("name", "capital", "metonym", "institution"):
+        role = None
+    weight = {"place": 0.9, "title": 0.85, "office_holder": 0.85}.get(how, 0.7)
+    if "media" in kinds:
+        role = role or "state media"
+    return [Speaker(name, role, country, how, weight)]
+
+
+def _nearest_speaker(ctx: ArticleContext, lo: int, hi: int, person: bool) -> Speaker | bool | None:
+    """The speaker of the last speech verb in ``text[lo:hi]`` outside quotes, for a pronoun ("he said").
+
+    Only statements with a topic cue are attributed as the article is read, so the previous speaker
+    remembered can be paragraphs away while another person spoke in between. Returns None when that
+    person is not an official (an analyst, a named person of no known state), False when no speaker
+    is found (the remembered one stands).
+    """
+    if hi - lo < 8:
+        return False
+    inside = [(q.start(), q.end()) for q in QUOTE.finditer(ctx.text, lo, hi)]
+    for v_start, v_end, _ in reversed(verb_hits(ctx, lo, hi)):
+        if any(a <= v_start < b for a, b in inside):
+            continue
+        s, e = phrase_before(ctx, clause_start(ctx, max(lo, v_start - 220), v_start), v_start)
+        if e <= s and ctx.text[lo:v_start].rstrip().endswith((",", "”", "\"")):
+            s, e = phrase_after(ctx, v_end, min(hi, v_end + 120))
+        if e <= s or ctx.folded[s:e].split()[0] in PRONOUNS:
+            continue
+        found = describe(ctx, s, e)
+        if found is None:
+            return None
+        if not found:
+            if name_in(ctx, s, e, []):
+                return None
+            continue
+        if person and not (found[0].name or found[0].role):
+            continue         # "he" is a person, not a state named alone
+        return found[0]
+    return False
+
+
+def _introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | None:
+    """The speaker as first introduced earlier in the article ("... Roman Babushkin"), cached per article."""
+    if surname not in ctx.introductions:
+        ctx.introductions[surname] = _find_introduction(ctx, surname, before)
+    return ctx.introductions[surname]
+
+
+def _find_introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | None:
+    at = ctx.text.find(surname, 0, before)
+    while at >= 0:
+        after = at + len(surname)
+        if (at == 0 or not ctx.text[at - 1].isalnum()) and (after >= len(ctx.text) or not ctx.text[after].isalnum()):
+            start, end = phrase_before(ctx, max(0, at - 120), at)
+            found = describe(ctx, start, after, depth=1)
+            if found:
+                return found[0]
+        at = ctx.text.find(surname, after, before)
+    return None
+
+
+def _recent_person(ctx: ArticleContext, before: int) -> Speaker | None:
+    """For "he said" with no speaker yet: the last official introduced in the preceding text."""
+    lo = max(0, before - 400)
+    for s, e, title in reversed(titles_in(ctx, lo, before)):
+        if title.kind not in ("official", "lawmaker"):
+            continue
+        _, end = phrase_after(ctx, e, min(before, e + 60))
+        start, _ = phrase_before(ctx, max(lo, s - 80), s)
+        found = describe(ctx, start, max(end, e), depth=1)
+        if found:
+            return found[0]
+    return None

@@ -1,0 +1,104 @@
+"""Shared types and word lists of the attribution modules (quotes, phrases, speakers).
+
+Kept apart so the phrase, speaker and statement modules can import them without cycles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.taggers.stance import Lexicon
+
+QUOTE = re.compile(r"“[^“”\n]+(?:”|(?=\n)|\Z)|\"[^\"\n]+(?:\"|(?=\n)|\Z)")
+TOKEN = re.compile(r"[\w][\w.’'\-]*|[^\w\s]")
+SENTENCE_BREAK = re.compile(r"[a-z]{2}[.!?](?:\s|$)|[!?]\s")
+FUNCTION = frozenset({"the", "a", "an", "of", "for", "'s", "’s", "at", "in", "to"})
+SKIP_BEFORE = frozenset({"has", "have", "had", "also", "again", "is", "was", "were", "are", "reportedly",
+                         "previously", "recently", "repeatedly", "then", "publicly", "further", "earlier",
+                         "later", "strongly", "flatly", "firmly", "long", "on", "just", "already", "once",
+                         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                         "yesterday", "today", "last", "week", "had", "has", "will", "would", "could", "may", "all",
+                         "meanwhile", "however", "instead", "formally", "officially", "jointly", "unanimously",
+                         "immediately", "quickly", "swiftly", "openly", "privately", "separately", "subsequently",
+                         "eventually", "finally", "initially", "originally", "now", "still", "too", "likewise"})
+NOT_NAMES = frozenset({"The", "A", "An", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "In", "On",
+                       "But", "And", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                       "Sunday", "It", "He", "She", "They", "We", "I", "This", "That"})
+CONNECTIVES = frozenset({"and", "or", "but", "that", "which", "who", "with", "while", "as", "after", "before",
+                         "when", "where", "said", "says", "if", "than", "by"})
+MIN_QUOTE_WORDS = 4
+# an inserted phrase between a speaker and the verb: a party tag ("R-S.C.", "D-New York") or a clause
+# opened by a relative pronoun or an article ("who chairs ...", "a close ally of ...")
+PARTY_TAG = re.compile(r"[RDI]-[A-Z][\w.]*(?:[ .-][A-Z][\w.]*)*\.?")
+APPOSITIVE_OPENERS = frozenset({"who", "whose", "which", "a", "an", "one", "another", "himself", "herself"})
+APPOSITIVE_WORDS = 25
+PRONOUNS = frozenset({"he", "she", "they", "it"})
+NEAREST_WINDOW = 1500   # how far back a pronoun looks for the person who spoke last
+
+
+@dataclass(frozen=True)
+class Verb:
+    rule_id: str
+    kind: str       # report, warn, urge, commit, attitude, according
+    stance: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Title:
+    surface: str
+    kind: str       # official, institution, lawmaker, media, nonofficial, anaphor, pair, modifier
+    country: str
+
+
+@dataclass(frozen=True)
+class Official:
+    name: str
+    country: str
+    role: str
+    valid_from: str
+    valid_to: str
+
+
+@dataclass(frozen=True)
+class AttributionRules:
+    verbs: Lexicon
+    titles: Lexicon
+    officials: dict[str, tuple[Official, ...]]
+    title_words: frozenset[str]
+    not_names: dict[str, str] = field(default_factory=dict)   # word -> lead / org / junk (positions_not_names.csv)
+    proxy: tuple[str, ...] = ()   # "-backed", "-led": a phrase naming a state's proxy, not the state
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str | None
+    role: str | None
+    country: str
+    how: str         # which evidence gave the country
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Statement:
+    start: int       # span of the quote or reported clause in the article text
+    end: int
+    speakers: tuple[Speaker, ...]
+    verb: Verb
+    rule: str
+
+
+@dataclass
+class ArticleContext:
+    """Per-article working state: text, date and the speakers seen so far (for carry-over)."""
+
+    text: str
+    folded: str
+    published: str
+    gazetteer: Any
+    rules: AttributionRules
+    last: list[Speaker] = field(default_factory=list)
+    last_end: int = -1
+    introductions: dict[str, Speaker | None] = field(default_factory=dict)

@@ -44,6 +44,8 @@ _BUYS = frozenset({"procurement.negotiation.could_buy", "procurement.negotiation
 # a negotiation cue shortly before it in its clause.
 _DEAL_NOUN = re.compile(r"(sales?|purchases?|acquisition|procurement|orders?|contracts?)", re.IGNORECASE)
 _NOUN_REACH = 70
+# "cancelled the contract to purchase": the contract (or order) being cancelled had been concluded.
+_SIGNED_NOUN = re.compile(r"(contracts?|orders?)", re.IGNORECASE)
 # "24 Su-30 jets, delivered from 2006, as well as ...": a cue between commas right after a system is a reduced
 # relative clause about that system alone.
 _APPOSITION_BEFORE = re.compile(r"\s*,\s*")
@@ -181,8 +183,10 @@ def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
             if before.rule.stage == "negotiation" and head.start - groups[n - 1][-1].end <= _NOUN_REACH \
                     and clause(before.start) == clause(head.start):
                 head = Cue(head.start, head.end, before.rule)
+        signed = head.rule.stage == "cancellation" and any(_SIGNED_NOUN.fullmatch(text, c.start, c.end) for c in group)
         stages = [head] + [c for c in group if c is not head and c is not group[0] and (
-            c.rule.stage in _ADDITIVE or (head.rule.stage == "cancellation" and c.rule.stage == "negotiation"))]
+            c.rule.stage in _ADDITIVE or (head.rule.stage == "cancellation" and c.rule.stage == "negotiation" and not signed)
+            or (signed and _SIGNED_NOUN.fullmatch(text, c.start, c.end) is not None))]
         if head.rule.rule_id in _BUYS and any(c.rule.stage in ("support", "production") for c in stages[1:]):
             # "to procure spares for its Su-30 fleet", "agreed to set up a joint venture that will produce":
             # what is bought or agreed is the support or the production, not the system itself

@@ -90,9 +90,11 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
         if verb.kind == "according":
             p_start, p_end = phrase_after(ctx, v_end, s_end)
             speakers = describe(ctx, p_start, p_end)
-            if speakers:   # "..., according to a report by X": the source, not a statement of its own
+            if speakers:
                 clause = (p_end, s_end) if ctx.text[s_start:v_start].strip() == "" else (s_start, v_start)
                 found.append((v_start, clause[0], clause[1], verb, speakers))
+            else:   # "..., according to a report by X": a source that ends the clause before it, no statement
+                found.append((v_start, v_start, v_start, verb, []))
             continue
         p_start, p_end = phrase_before(ctx, s_start, v_start)
         inverted = p_end <= p_start and ctx.text[s_start:v_start].rstrip().endswith((",", "”", "\""))
@@ -131,7 +133,7 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
         if ctx.folded.startswith("that ", c_start):
             c_start += 5
         c_end = len(ctx.text[:c_end].rstrip(" ,;"))
-        if c_end > c_start:
+        if c_end > c_start and speakers:
             _remember(ctx, speakers, c_end)
             out.append(Statement(c_start, c_end, tuple(speakers), verb, "positions.attr.reported_" + verb.kind))
     return out

@@ -89,7 +89,7 @@ async def protocol_session(url: str, n: int, plan: Plan, record: Recorder, timeo
         record(interaction, update.seconds)
         for problem in update.problems():
             record.error(problem.split(":")[0], f"protocol {n} {interaction}: {problem}")
-        if heading not in update.headings or in_url not in update.query_string:
+        if heading not in update.headings or in_url not in update.query_string.split("&"):
             record.error("wrong page", f"protocol {n} {interaction}: wanted {heading!r} and {in_url!r}, "
                                        f"got {update.headings[:3]} {update.query_string!r}")
 

@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -27,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("records", "bytes", "tagging")
 
 
-def run_job(job: tuple[str, str, int]) -> dict[str, Any]:
+def run_job(job: tuple[str, str, int, int]) -> dict[str, Any]:
     """One Hypothesis run of ``n`` examples of one strategy against one reader (or the taggers)."""
-    kind, fmt, n = job
+    kind, fmt, n, progress_every = job
     sys.path.insert(0, str(ROOT))
     from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -50,6 +51,10 @@ def run_job(job: tuple[str, str, int]) -> dict[str, Any]:
     @given(value=strategy)
     def body(value: Any) -> None:
         counts["examples"] += 1
+        if counts["examples"] % progress_every == 0:  # partial figures survive a run stopped early
+            print(json.dumps({"reader": fmt, "kind": kind, "examples": counts["examples"],
+                              "failures": counts["failures"], "wall_s": round(time.perf_counter() - started, 1)}),
+                  flush=True)
         try:
             check(value)
         except Exception as exc:  # counted, not raised: a run reports every failure, not the first
@@ -70,15 +75,15 @@ def run_job(job: tuple[str, str, int]) -> dict[str, Any]:
             "ms_per_example": round(1000 * wall / max(counts["examples"], 1), 1)}
 
 
-def jobs(args: argparse.Namespace, formats: tuple[str, ...]) -> list[tuple[str, str, int]]:
+def jobs(args: argparse.Namespace, formats: tuple[str, ...]) -> list[tuple[str, str, int, int]]:
     """Longest first, so two workers finish together."""
     chosen = [f for f in args.readers.split(",") if f] if args.readers else list(formats)
     unknown = sorted(set(chosen) - set(formats))
     if unknown:
         raise SystemExit(f"unknown reader(s) {', '.join(unknown)}; known: {', '.join(formats)}")
-    todo = [("records", f, args.examples) for f in chosen] + [("bytes", f, args.bytes_examples) for f in chosen]
-    if args.tagger_examples:
-        todo.append(("tagging", "taggers", args.tagger_examples))
+    todo = [("records", f, args.examples, args.progress) for f in chosen]
+    todo += [("bytes", f, args.bytes_examples, args.progress) for f in chosen]
+    todo.append(("tagging", "taggers", args.tagger_examples, args.progress))
     return [j for j in todo if j[2] > 0]
 
 
@@ -89,12 +94,14 @@ def main() -> int:
     parser.add_argument("--tagger-examples", type=int, default=1_000, help="tagger chunks of arbitrary text")
     parser.add_argument("--readers", help="comma-separated subset of the readers (default: all)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (the machine has 2 cores)")
+    parser.add_argument("--progress", type=int, default=1_000, help="print a job's counts every N examples")
     parser.add_argument("--json", type=Path, help="also write the per-job figures here")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from tests.test_fuzz import FORMATS
 
     todo = jobs(args, FORMATS)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the pool below terminates its workers too
     started = time.perf_counter()
     results = []
     with multiprocessing.get_context("spawn").Pool(max(1, min(args.workers, len(todo)))) as pool:

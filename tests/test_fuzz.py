@@ -8,7 +8,9 @@ huge and empty values, wrong types, odd dates) and also raw random bytes. Throug
 ``analysis.pipeline.tag_chunk`` on arbitrary text: no exception, every finding span
 lies inside its article text. The ``slow`` variants run 10,000 generated files per
 reader, 2,000 random-byte files per reader and 1,000 tagger chunks
-(``python -m pytest tests/test_fuzz.py -m slow``, about an hour); figures in docs/RELIABILITY.md.
+(``python -m pytest tests/test_fuzz.py -m slow``, stops at the first failure);
+``scripts/fuzz_long.py`` runs the same strategies and checks on two worker processes and
+reports examples, failures and time per reader (figures in docs/RELIABILITY.md).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from analysis.pipeline import TAGGERS, Resources, tag_chunk
 
 FORMATS = ("csv", "tsv", "jsonl", "json", "jsonl.gz", "parquet", "txt")
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+SLOW = settings(max_examples=10_000, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 WORK = Path(tempfile.mkdtemp(prefix="sra-fuzz-"))
 
 # Words that make the taggers fire (generic vocabulary, not corpus text), mixed with noise.

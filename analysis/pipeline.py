@@ -160,7 +160,7 @@ def _clusters(staged: store.StagedTables, workers: int, signed: list[Signed] | N
     staged.close("articles")
     if signed and sum(len(keys) for keys, _ in signed) == staged.counts.get("articles", 0):
         keys = pd.concat([k for k, _ in signed], ignore_index=True)
-        return dedupe.cluster_signatures(keys, np.concatenate([s for _, s in signed]))
+        return dedupe.cluster_signatures(keys, _stacked(signed))
     path = staged.path("articles")
     groups = pq.ParquetFile(path).num_row_groups if path.exists() else 0
     if workers > 1 and groups > 1:
@@ -172,6 +172,19 @@ def _clusters(staged: store.StagedTables, workers: int, signed: list[Signed] | N
         return dedupe.cluster_signatures(pd.DataFrame(columns=["article_id", "published"]), None)
     keys = pd.concat([k for k, _ in parts], ignore_index=True)
     return dedupe.cluster_signatures(keys, np.concatenate([s for _, s in parts]))
+
+
+def _stacked(signed: list[Signed]) -> np.ndarray:
+    """Every chunk's signatures in one array, emptying ``signed`` as it goes: the parts are freed
+    while they are copied, so the peak is one copy (0.5 GB at 1 M articles), not two."""
+    total = sum(len(sigs) for _, sigs in signed)
+    out = np.empty((total, signed[0][1].shape[1]), dtype=signed[0][1].dtype)
+    row = 0
+    while signed:
+        _, sigs = signed.pop(0)
+        out[row:row + len(sigs)] = sigs
+        row += len(sigs)
+    return out
 
 
 def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,

@@ -76,6 +76,8 @@ def roles(rules: Any, text: str, places: list[Any]) -> dict[int, dict[str, float
                 continue
             role = "not_party" if rule.kind.startswith("not_party") else rule.kind.split("_")[0]
             score[role] = max(score.get(role, 0.0), rule.weight)
+            if rule.kind == "not_party_after":
+                score["sender"] = 1.0  # urging, sanctioning, at war: the state itself acts outside the deal
         if getattr(p, "kind", "") == "forces" and not score.get("not_party"):
             score["buyer"] = max(score.get("buyer", 0.0), 1.0)  # a service's own name, like "Indian Navy"
         roles[i] = score
@@ -97,6 +99,13 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
                       if roles[j].get("supplier") and not roles[j].get("not_party")
                       and bisect.bisect_right(bounds, p.start) == here)
     buyer_marked = {p.code for (_, p), j in zip(states, range(len(states))) if roles[j].get("buyer", 0) >= 0.6}
+    # "Washington has been putting pressure on Argentina ... Pentagon": a state that acts as the urging or
+    # sanctioning side is neither party under another of its names in the same sentence.
+    senders = {p.code for j, (_, p) in enumerate(states) if roles[j].get("sender")}
+    for j in range(len(states) - 2, -1, -1):  # "Israel and the United States have opposed the sale": the whole subject
+        if states[j + 1][1].code in senders and _AND.fullmatch(text, states[j][1].end, states[j + 1][1].start):
+            senders.add(states[j][1].code)
+    senders -= buyer_marked
     # "orders from Indian forces": a country the sentence marks as the buyer is not also the seller.
     named = bool(explicit)
     explicit = [e for e in explicit if e[1] not in buyer_marked]
@@ -105,7 +114,7 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
     sell = _SELL.search(text) if not named or origin_only else None
     if (supplier is None or origin_only) and sell and buyer_marked:
         near = [j for j, (_, p) in enumerate(states) if sell.start() - _SUBJECT_REACH <= p.end <= sell.start()
-                and p.code not in buyer_marked]
+                and p.code not in buyer_marked and p.code not in senders]
         if near:
             j = near[-1]  # "Denmark and the Netherlands promised to give": the subject is the whole list
             while j and _AND.fullmatch(text, states[j - 1][1].end, states[j][1].start) \
@@ -122,6 +131,8 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
     best, best_score, best_j = None, -1e9, -1
     for j, (_, p) in enumerate(states):
         role = roles[j]
+        if p.code in senders:
+            continue
         if p.code == supplier or (role.get("not_party") or role.get("supplier")) and not role.get("buyer"):
             continue
         if role.get("not_party", 0.0) >= _OVERRIDE:

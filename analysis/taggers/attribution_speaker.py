@@ -75,6 +75,8 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0,
             return None      # the pronoun stands for an analyst or an unknown person named since
         if nearest:
             return [Speaker(nearest.name, nearest.role, nearest.country, "nearest_speaker", 0.7)]
+        if ctx.last and ctx.last_end < start - NEAREST_WINDOW:
+            return []        # the last speaker is too far back for a pronoun to stand for them
     if anaphoric and country is None and not ctx.last and depth == 0:
         recent = _recent_person(ctx, start)
         if recent:

@@ -46,6 +46,7 @@ _HOLD_OFF = re.compile(r"(?i)hold(?:s|ing)? off|held off")  # sanctions held in 
 _CONDITION_BEFORE = re.compile(r"\b(?:if|unless)\b")
 _MODAL_AFTER = re.compile(r"(?:\s+(?:on|against|over|for|relief|[a-z]+'s|the|of|and|[a-z]+)){0,6}?\s+(?:would|could|might)\s+"
                           r"(?!remain|stay|continue|still|be lifted|be eased|be removed)")
+_MODALS_AFTER = ("would", "could", "might")  # every _MODAL_AFTER match holds one: a cheap test before the regex
 _OBJECT_BEFORE = re.compile(r"\b(?:to|on|against|from|with|for|into)\s+(?:the\s+)?(?:entire\s+|whole\s+|rest of the\s+)?$")
 _GENERIC_RECIPIENTS = re.compile(r"\s+(?:\w+\s+){0,3}?(?:for|to|let|lets|letting|allow|allows|allowing)\s+(?:\w+\s+){0,2}?(?:countries|nations|buyers|importers|"
                                  r"states|companies|firms|customers|partners|allies|economies)\b")
@@ -118,10 +119,8 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
     them. The sentence's actors are appended to ``found_actors`` for the article default.
     ``low`` is the folded sentence (same length, so offsets agree).
     """
-    if rules.matcher("negative").search(text, low):
-        return []
     triggers = rules.matcher("trigger").finditer(text, low)
-    if not triggers:
+    if not triggers or rules.matcher("negative").search(text, low):
         return []
     actors = find_actors(text, low, rules, gazetteer)
     found_actors.append(actors)
@@ -177,7 +176,8 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         neg = nearest(negs, mod_lo, t0, t0, t1)
         hyp = nearest(hyps, mod_lo, t0, t0, t1)
         # "sanctions on China would ratchet up tensions": sanctions imagined
-        modal_after = _MODAL_AFTER.match(low, t1) if not hyp and action in ("imposed", "lifted") else None
+        modal_after = _MODAL_AFTER.match(low, t1) if not hyp and action in ("imposed", "lifted") \
+            and any(w in low[t1:] for w in _MODALS_AFTER) else None
         if modal_after and (
                 cue is None or (cue[1].group(0).lower().endswith("ing") and t0 - cue[1].end() <= 15)
                 or 0 <= cue[1].start() - t1 <= 1):  # "sanctions relief would only fund ...": relief imagined
@@ -433,5 +433,6 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
         return schemas.finalise(records, "sanctions", sentences, articles)
     # finalise joins the evidence sentences: hand it only the articles that have findings
     ids = list({r["article_id"] for r in records})
-    return schemas.finalise(records, "sanctions", sentences[sentences["article_id"].isin(ids)],
+    names = {aid: k for k, aid in enumerate(texts)}
+    return schemas.finalise(records, "sanctions", sentences[np.isin(scan.codes, [names[a] for a in ids])],
                             articles[articles["article_id"].isin(ids)])

@@ -109,3 +109,39 @@ def test_no_finding_without_a_valid_span(vocab, splitter, tokens):
         sentence = sents[sents["sentence"] == row.sentence].iloc[0]
         assert sentence.char_start <= row.char_start and row.char_end <= sentence.char_end
         assert row.rule and row.evidence == text[sentence.char_start:sentence.char_end]
+
+
+def _reference(matcher, text: str, lo: int, hi: int) -> list[tuple[str, tuple[int, int]]]:
+    """What the merged alternation itself finds (named groups, word-start guard): the scan must agree."""
+    low = sanctions.fold(text)
+    out = [(matcher.rules[int(m.lastgroup[1:])].rule_id, m.span()) for m in matcher.folded.finditer(low, lo, hi)] \
+        if matcher.folded is not None else []
+    if matcher.exact is not None:
+        out += [(matcher.rules[int(m.lastgroup[1:])].rule_id, m.span()) for m in matcher.exact.finditer(text, lo, hi)]
+        out.sort(key=lambda x: x[1][0])
+    return out
+
+
+def test_fast_scan_finds_what_the_merged_alternation_finds(vocab):
+    """The scan spread out on first letters (sanctions_scan) must give the same rows and spans, in any window."""
+    texts = [t for r in vocab.sanctions.rules for t in (r.example_positive, r.example_negative)] + [c["text"] for c in CASES]
+    for kind, matcher in vocab.sanctions.kinds.items():
+        for text in texts:
+            low = sanctions.fold(text)
+            for lo, hi in ((0, len(text)), (len(text) // 3, len(text)), (0, 2 * len(text) // 3)):
+                got = [(r.rule_id, m.span()) for r, m in matcher.finditer(text, low, lo, hi)]
+                assert got == _reference(matcher, text, lo, hi), (kind, text, lo, hi)
+
+
+def test_fast_scan_keeps_order_lookbehinds_and_gives_up_on_other_shapes():
+    from analysis.taggers.sanctions_scan import fast_scan
+    scan = fast_scan([r"\b(?:(?<!no )risks?|rise)\b", r"\brisk\w*"], r"\w")
+    assert scan is not None
+    text = "no risk, a rise, the risky risks"
+    # "risk" after "no " is left to the second rule; "risky" is not "risks?\b": the second rule again
+    assert [(m.group(0), m.end() - m.start()) for m in scan.finditer(text)] == [
+        ("risk", 4), ("rise", 4), ("risky", 5), ("risks", 5)]
+    assert scan.search("no risk") is not None and scan.search("no risk").group(0) == "risk"
+    assert [m.group(0) for m in scan.finditer("arisk risky")] == ["risky"]  # word starts only
+    assert fast_scan([r"\b\w+ sanctions"], r"\w") is None  # no literal first letter: the guarded pattern is kept
+    assert fast_scan([r"\bs?anction"], r"\w") is None  # an optional first letter cannot be dispatched on

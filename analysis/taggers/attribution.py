@@ -26,6 +26,9 @@ from analysis.taggers.attribution_types import (MIN_QUOTE_WORDS, QUOTE, SENTENCE
 from analysis.taggers.stance import fold
 
 
+MAIN_CLAUSE = (", and ", ", but ", "; ", ", while ", ", whereas ")   # a new main clause after a reported one
+
+
 def _remember(ctx: ArticleContext, speakers: list[Speaker], end: int) -> None:
     if speakers:
         ctx.last = speakers
@@ -96,9 +99,10 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
             else:   # "..., according to a report by X": a source that ends the clause before it, no statement
                 found.append((v_start, v_start, v_start, verb, []))
             continue
-        if verb.kind == "act" and any(f[4] and f[3].kind != "act" and f[1] <= v_start and f[2] >= v_end for f in found):
-            continue  # "Trump said that if Iran refuses ...": an act told inside a statement is that statement
         p_start, p_end = phrase_before(ctx, s_start, v_start)
+        if verb.kind == "act" and any(f[4] and f[3].kind != "act" and f[1] <= v_start and f[2] >= v_end
+                                      and not any(m in ctx.folded[f[1]:v_start] for m in MAIN_CLAUSE) for f in found):
+            continue  # "Trump said that if Iran refuses ...": an act told inside a statement is that statement
         inverted = p_end <= p_start and ctx.text[s_start:v_start].rstrip().endswith((",", "”", "\""))
         if inverted and ctx.folded[v_start:v_end].endswith("ing") and ctx.text[s_start:v_start].rstrip().endswith(","):
             # participle clause ("..., telling reporters that ..."): the speaker of the main clause

@@ -181,8 +181,9 @@ def main() -> int:
         return 2
     args.sessions = max(1, min(args.sessions, MAX_SESSIONS))
     env = {**os.environ, "SRA_OUTPUT_DIR": str(args.out), "SRA_AUTH": "local"}
-    proc = serve(free_port(), env)
-    url = f"http://127.0.0.1:{proc.args[proc.args.index('--server.port') + 1]}"
+    port = free_port()
+    proc = serve(port, env)
+    url = f"http://127.0.0.1:{port}"
     sampler = ProcessSampler(proc.pid)
     sampler.start()
     idle_mb, server_cpu0 = sampler.rss_mb(), sampler.cpu_s()

@@ -44,6 +44,7 @@ _BUYS = frozenset({"procurement.negotiation.could_buy", "procurement.negotiation
 # a negotiation cue shortly before it in its clause.
 _DEAL_NOUN = re.compile(r"(sales?|purchases?|acquisition|procurement|orders?|contracts?)", re.IGNORECASE)
 _NOUN_REACH = 70
+_MODAL = "procurement.negotiation.could_buy"  # "to buy", "to export" (or "to deliver"): after a contract, its purpose
 # "cancelled the contract to purchase": the contract (or order) being cancelled had been concluded.
 _SIGNED_NOUN = re.compile(r"(contracts?|orders?)", re.IGNORECASE)
 # "24 Su-30 jets, delivered from 2006, as well as ...": a cue between commas right after a system is a reduced
@@ -178,6 +179,12 @@ def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
         head, end = group[0], group[-1].end
         if len(group) > 1 and head.rule.stage == "contract" and group[1].rule.rule_id in _PRELIMINARY:
             head = group[1]  # "signed a memorandum of understanding" is a step before the contract
+        if n and (head.rule.rule_id == _MODAL and text[head.start:head.start + 3].lower() == "to "
+                  or head.rule.stage == "delivery" and text[max(0, head.start - 3):head.start].lower() == "to "):
+            before = groups[n - 1][0]  # "will sign a contract with the Polish agency to export Chunmoo": its purpose
+            if before.rule.stage == "contract" and head.start - groups[n - 1][-1].end <= _NOUN_REACH \
+                    and clause(before.start) == clause(head.start):
+                head = Cue(head.start, head.end, before.rule)
         if n and head.rule.stage == "contract" and _DEAL_NOUN.fullmatch(text, head.start, head.end):
             before = groups[n - 1][0]
             if before.rule.stage == "negotiation" and head.start - groups[n - 1][-1].end <= _NOUN_REACH \

@@ -11,7 +11,6 @@ which is how "the sanctions were later eased" in paragraph five still gets its c
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,7 +21,8 @@ import pyarrow.compute as pc
 
 from analysis import schemas
 from analysis.taggers.sanctions_resolve import SENDER_FIRST, Actor, Cue, find_actors, nearest, resolve
-from analysis.taggers.sanctions_rules import PREFILTER, SanctionsRules, fold, load
+from analysis.taggers.sanctions_rules import SanctionsRules, fold, load
+from analysis.taggers.sanctions_shapes import Shapes
 
 __all__ = ["SanctionsRules", "candidate_sentences", "fold", "load", "tag"]
 
@@ -30,43 +30,9 @@ WINDOW_BEFORE, WINDOW_AFTER = 70, 45
 # states whose own measures against sanctioning states are counter-sanctions (GUIDELINES: regime OTHER)
 COUNTER_SENDERS = frozenset({"CHN", "RUS"})
 CAATSA_SELLER = "RUS"  # GUIDELINES: CAATSA punishes purchases of Russian arms, so its threats fall on the buyers
-STRONG_CUES = len(PREFILTER)  # prefilter indexes below this are strong cues
 WEAK_TRIGGER = "sanctions.trigger.penalty+"  # a word that means sanctions only in an article that reports them
 IN_PLACE_CUE = "sanctions.in_force.applied"  # rule id recorded for "..., which has been in place"
 DEFAULT_CUE = "sanctions.action.default_in_force"  # rule id recorded when no action cue is near: in force
-_CLAUSE_END = re.compile(r"[;:()\"“”]|,\s|\b(?:but|while|whereas)\b")
-_INFINITIVE = re.compile(r"\bto\s+$")
-# modals that make relief speculation; "would" and "will" mostly report a decision ("said it would lift")
-_SPECULATIVE = frozenset({"could", "might", "may", "possible", "potential", "if", "whether"})
-_CONDITIONAL = frozenset({"if", "unless"})
-_WAIVED_FROM = re.compile(r"\b(?:waivers?|exemptions?|exempt(?:ed)?|carve-outs?) (?:from|of|to) (?:the |any |us |u\.s\. )?$")
-_WAIVED_WORDS = ("waiver", "exempt", "carve-out")  # every _WAIVED_FROM match holds one: a cheap test before the regex
-_UNDECIDED = re.compile(r"\b(?:decid\w*|decision|determin\w*|ruled on|made up)\b")
-_HOLD_OFF = re.compile(r"(?i)hold(?:s|ing)? off|held off")  # sanctions held in reserve are a threat
-_CONDITION_BEFORE = re.compile(r"\b(?:if|unless)\b")
-_MODAL_AFTER = re.compile(r"(?:\s+(?:on|against|over|for|relief|[a-z]+'s|the|of|and|[a-z]+)){0,6}?\s+(?:would|could|might)\s+"
-                          r"(?!remain|stay|continue|still|be lifted|be eased|be removed)")
-_MODALS_AFTER = ("would", "could", "might")  # every _MODAL_AFTER match holds one: a cheap test before the regex
-_OBJECT_BEFORE = re.compile(r"\b(?:to|on|against|from|with|for|into)\s+(?:the\s+)?(?:entire\s+|whole\s+|rest of the\s+)?$")
-_GENERIC_RECIPIENTS = re.compile(r"\s+(?:\w+\s+){0,3}?(?:for|to|let|lets|letting|allow|allows|allowing)\s+(?:\w+\s+){0,2}?(?:countries|nations|buyers|importers|"
-                                 r"states|companies|firms|customers|partners|allies|economies)\b")
-# "eight nations will receive waivers": a count of unnamed recipients before the waiver
-_GENERIC_BEFORE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|some)\s+(?:\w+\s+)?"
-                             r"(?:countries|nations|economies|buyers|importers|customers)\b[^.;]{0,60}$")
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|across|near|over|between)\s+(?:the\s+)?$", re.I)
-_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?")
-_HEAD_TARGET = re.compile(r"\b(?:on|against|targets?|sanctions?|hits?|punish\w*)\s+(?:the\s+)?$", re.I)
-_DECIDED = frozenset({"will", "would"})
-_CONDITION_AFTER = re.compile(r"\b(?:if|unless|should it|should they)\b")
-_REPORTED = re.compile(r"\b(?:said|says|announced|announces|decided|agreed|confirmed|declared)\s+(?:on \w+\s+)?(?:that\s+)?"
-                       r"(?:it|they|he|she|we|the \w+)?\s*$")
-_IMPOSED_BEFORE = re.compile(r"\b(?:impos|slap|levied|designat|extend)\w*\b(?! by)")
-_IMPOSED_AFTER = re.compile(r"\s+(?:that were |that have been |already |(?:that |which )?(?:the |its )?[\w.]+ (?:had |has |have )?)?"
-                            r"(?:imposed|levied|placed|slapped)\b")
-# "the embargo, which has been in place since 1962": the sentence states the sanctions in force
-_IN_PLACE_AFTER = re.compile(r"(?:\s+(?:on|against)\s+[\w ]{1,25}?)?\s*,?\s*(?:which|that) (?:has|have|had)? ?(?:been|is|are|was|were|remains?|remained) "
-                             r"(?:still )?(?:in place|in force)\b")
-_RESPONSE = re.compile(r"\b(?:in response to|in retaliation (?:for|against)|in reaction to)\b")
 
 
 def _regime(sender: str, cues: frozenset[str], caatsa: bool, target: str, action: str = "imposed") -> str:
@@ -119,6 +85,7 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
     them. The sentence's actors are appended to ``found_actors`` for the article default.
     ``low`` is the folded sentence (same length, so offsets agree).
     """
+    sh: Shapes = rules.shapes  # type: ignore[assignment]
     triggers = rules.matcher("trigger").finditer(text, low)
     if not triggers or rules.matcher("negative").search(text, low):
         return []
@@ -128,7 +95,7 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
     regime_sender = None
     for rule, rm in rules.matcher("regime").finditer(text, low):
         cues.add(rule.value)
-        if not _OBJECT_BEFORE.search(low, max(0, rm.start() - 20), rm.start()):
+        if not sh.object_before.search(low, max(0, rm.start() - 20), rm.start()):
             regime_sender = regime_sender or rule.sender or None  # "expand the ban to the entire EU" names no sender
     span = (max(0, triggers[0][1].start() - WINDOW_BEFORE), min(len(text), triggers[-1][1].end() + WINDOW_AFTER))
     acts = rules.matcher("action").finditer(text, low, *span)
@@ -143,22 +110,22 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         return lazy[kind]
 
     question = text.rstrip(" \"'”’)").endswith("?")
-    responding = "respon" in low or "retaliat" in low or "reaction" in low
+    responding = any(w in low for w in sh.responding_words)
     out = []
     for trig, m in triggers:
         t0, t1 = m.start(), m.end()
         if trig.rule_id.endswith(".caatsa") and len(triggers) > 1:
             continue  # the law's name only sets the regime when another trigger carries the action
-        if trig.value == "waiver" and "tariff" in low and "sanction" not in low:
+        if trig.value == "waiver" and any(w in low for w in sh.tariff_words) and not any(w in low for w in sh.sanction_words):
             continue  # GUIDELINES: trade-war tariffs are not sanctions, so an exemption from them is no waiver
         window = low[max(0, t0 - 40):t0]
-        if any(w in window for w in _WAIVED_WORDS) and _WAIVED_FROM.search(low, max(0, t0 - 40), t0):
+        if any(w in window for w in sh.waived_words) and sh.waived_from.search(low, max(0, t0 - 40), t0):
             continue  # "a waiver from sanctions": the sanctions are what the waiver is about, not a second tuple
         lo, hi = max(0, t0 - WINDOW_BEFORE), min(len(text), t1 + WINDOW_AFTER)
         # a cue after the trigger counts only in the same clause and not as another infinitive
         # ("implement U.N. sanctions and to suspend ties": "suspend" is not about the sanctions)
-        clause_end = _CLAUSE_END.search(low, t1, hi)
-        cue = nearest([c for c in acts if c[1].start() < t1 or not _INFINITIVE.search(low, max(0, c[1].start() - 4),
+        clause_end = sh.clause_end.search(low, t1, hi)
+        cue = nearest([c for c in acts if c[1].start() < t1 or not sh.infinitive.search(low, max(0, c[1].start() - 4),
                                                                                           c[1].start())],
                       lo, clause_end.start() if clause_end else hi, t0, t1)
         if cue and cue[0].value == "imposed":
@@ -167,48 +134,48 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             cue = earlier or cue
         if cue and cue[0].value == "threat" and cue[1].end() <= t0 and nearest(cues_of("in_force"), cue[1].end(), t0, t0, t1):
             cue = None  # "urged Seoul to enforce the sanctions": the sanctions exist, they are in force
-        if cue and cue[1].end() <= t0 and _RESPONSE.search(low, cue[1].end(), t0):
+        if cue and cue[1].end() <= t0 and sh.response.search(low, cue[1].end(), t0):
             cue = None  # "considering action in response to the new sanctions": the cue is about the response
         action = trig.value or (cue[0].value if cue else "imposed")
         weight = trig.weight * (cue[0].weight if cue else 0.6)
-        response = _RESPONSE.search(low, lo, t0) if responding else None
+        response = sh.response.search(low, lo, t0) if responding else None
         mod_lo = response.end() if response else lo  # modality before "in response to" is about the response
         neg = nearest(negs, mod_lo, t0, t0, t1)
         hyp = nearest(hyps, mod_lo, t0, t0, t1)
         # "sanctions on China would ratchet up tensions": sanctions imagined
-        modal_after = _MODAL_AFTER.match(low, t1) if not hyp and action in ("imposed", "lifted") \
-            and any(w in low[t1:] for w in _MODALS_AFTER) else None
+        modal_after = sh.modal_after.match(low, t1) if not hyp and action in ("imposed", "lifted") \
+            and any(w in low[t1:] for w in sh.modals_after) else None
         if modal_after and (
                 cue is None or (cue[1].group(0).lower().endswith("ing") and t0 - cue[1].end() <= 15)
                 or 0 <= cue[1].start() - t1 <= 1):  # "sanctions relief would only fund ...": relief imagined
             hyp = (trig, modal_after)
-        conditional = hyp and (_CONDITION_AFTER.search(low, t1, min(len(low), t1 + 80))
-                               or _CONDITION_BEFORE.search(low, 0, t0))
-        if hyp and hyp[1].group(0).lower() in _DECIDED and not conditional \
-                and _REPORTED.search(low, max(0, hyp[1].start() - 40), hyp[1].start()):
+        conditional = hyp and (sh.condition_after.search(low, t1, min(len(low), t1 + 80))
+                               or sh.condition_before.search(low, 0, t0))
+        if hyp and hyp[1].group(0).lower() in sh.decided and not conditional \
+                and sh.reported.search(low, max(0, hyp[1].start() - 40), hyp[1].start()):
             hyp = None  # "China said it would impose sanctions": a reported decision, not a possibility
         modality = "negated" if neg else "hypothetical" if hyp else "asserted"
         if neg and action == "imposed":
             # "has not ruled out sanctions" is a threat; "declined to impose sanctions" is nothing
-            action = "threat" if hyp or (cue and cue[0].value == "threat") or _HOLD_OFF.match(neg[1].group(0)) else ""
-        elif neg and action == "waiver" and not _UNDECIDED.search(low, neg[1].end(), t0):
+            action = "threat" if hyp or (cue and cue[0].value == "threat") or sh.hold_off.match(neg[1].group(0)) else ""
+        elif neg and action == "waiver" and not sh.undecided.search(low, neg[1].end(), t0):
             action = "threat"  # "no blanket waiver": a waiver denied is a threat; "has not decided on a waiver" is debated
         elif action == "lifted" and trig.rule_id.endswith(".caatsa"):
             # a law is not lifted: a lift cue beside its name is about the deal ("urged Jakarta to drop it, citing CAATSA")
             action = "threat" if nearest(acts, lo, t0, t0, t1, "threat") else ""
         elif action == "lifted" and not nearest(cues_of("relief_offer"), 0, len(text), t0, t1) and (
                 neg or question or nearest(cues_of("relief_demand"), lo, hi, t0, t1)
-                or (hyp and (hyp[1].group(0).lower() in _SPECULATIVE or hyp[1] is modal_after))):
+                or (hyp and (hyp[1].group(0).lower() in sh.speculative or hyp[1] is modal_after))):
             # relief refused, only demanded, asked about or speculated on is not listed; relief the
             # sender offers on conditions ("could be lifted if ...") is
             action = ""
         elif hyp and action == "imposed" and not nearest(cues_of("in_force"), lo, hi, t0, t1) \
-                and (hyp[1].group(0).lower() in _CONDITIONAL or conditional or not (
-                    _IMPOSED_BEFORE.search(low, t0 - 25 if t0 > 25 else 0, t0) or _IMPOSED_AFTER.match(low, t1))):
+                and (hyp[1].group(0).lower() in sh.conditional or conditional or not (
+                    sh.imposed_before.search(low, t0 - 25 if t0 > 25 else 0, t0) or sh.imposed_after.match(low, t1))):
             # "could impose sanctions", "if Congress imposed sanctions"; but "would fully implement the
             # sanctions" and "will still apply under sanctions imposed on Iran" are in force
             action = "threat"
-        in_place = _IN_PLACE_AFTER.match(low, t1) if action != "imposed" and trig.value != "waiver" else None
+        in_place = sh.in_place_after.match(low, t1) if action != "imposed" and trig.value != "waiver" else None
         if not action and not in_place:
             continue
         senders, targets, s_how, t_how = resolve(text, low, t0, t1, actors, rules, regime_sender)
@@ -217,27 +184,27 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             out.append(Item(sentence, offset + min(spans), offset + max(spans), senders, targets, action, modality,
                             weight, f"{trig.rule_id}+{cue[0].rule_id if cue else DEFAULT_CUE}",
                             frozenset(cues), s_how, t_how, action == "waiver" and bool(
-                                _GENERIC_RECIPIENTS.match(low, t1) or _GENERIC_BEFORE.search(low, max(0, t0 - 120), t0))))
+                                sh.generic_recipients.match(low, t1) or sh.generic_before.search(low, max(0, t0 - 120), t0))))
         if in_place:
             out.append(Item(sentence, offset + t0, offset + in_place.end(), senders, targets, "imposed", "asserted", weight,
                             f"{trig.rule_id}+{IN_PLACE_CUE}", frozenset(cues), s_how, t_how))
     return out
 
 
-def _listed_countries(text: str, gazetteer: Any) -> list[str]:
+def _listed_countries(text: str, gazetteer: Any, sh: Shapes) -> list[str]:
     """Countries named in a list of two or more ("China, India, Japan and South Korea"); the EU and UN are no recipients."""
     named = [m for m in gazetteer.find(text) if m.kind == "name" and m.code not in ("EU", "UN")]
     out: list[str] = []
     in_list = False
     for a, b in zip(named, named[1:]):
-        joined = bool(_LIST_JOIN.fullmatch(text, a.end, b.start))
-        if joined and (in_list or not _PLACE_BEFORE.search(text, max(0, a.start - 12), a.start)):
+        joined = bool(sh.list_join.fullmatch(text, a.end, b.start))
+        if joined and (in_list or not sh.place_before.search(text, max(0, a.start - 12), a.start)):
             out += [a.code, b.code]  # "prices fell in Peru and Kenya" is a place, not a recipient list
         in_list = joined and (in_list or bool(out))
     return list(dict.fromkeys(out))
 
 
-def _spell_out_recipients(items: list[Item], text: str, next_sentence: Any, gazetteer: Any) -> list[Item]:
+def _spell_out_recipients(items: list[Item], text: str, next_sentence: Any, gazetteer: Any, sh: Shapes) -> list[Item]:
     """A waiver for unnamed "eight countries" takes the countries the article then lists.
 
     The list is read after a colon in the waiver's own sentence, else in the sentence right
@@ -248,10 +215,10 @@ def _spell_out_recipients(items: list[Item], text: str, next_sentence: Any, gaze
     for it in items:
         if it.action == "waiver" and it.generic_recipients and it.t_how in ("near", ""):
             colon = text.find(":", it.end, next_sentence(it.sentence, it.end)[0])
-            listed = _listed_countries(text[colon:next_sentence(it.sentence, it.end)[0]], gazetteer) if colon >= 0 else []
+            listed = _listed_countries(text[colon:next_sentence(it.sentence, it.end)[0]], gazetteer, sh) if colon >= 0 else []
             if not listed:
                 start, end = next_sentence(it.sentence, it.end)
-                listed = _listed_countries(text[start:end], gazetteer)
+                listed = _listed_countries(text[start:end], gazetteer, sh)
             if listed:
                 it = replace(it, targets=[c for c in listed if c not in it.senders], t_how="list",
                              generic_recipients=False)
@@ -374,7 +341,7 @@ def _scan(articles: pd.DataFrame, sentences: pd.DataFrame, rules: SanctionsRules
     for first in range(0, len(articles), BATCH):
         for aid, text in zip(ids.iloc[first:first + BATCH].tolist(), bodies.iloc[first:first + BATCH].tolist()):
             found = find(text.lower())
-            if found and any(i < STRONG_CUES for i, _, _ in found):  # weak cues alone ("penalties") are not enough
+            if found and any(i < rules.strong_cues for i, _, _ in found):  # weak cues alone ("penalties") are not enough
                 hits[aid] = [s for _, s, _ in found]
                 texts[aid] = text
     if not texts:
@@ -404,6 +371,7 @@ def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame,
 def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataFrame:
     """The sanctions table for a chunk of articles (pure: no I/O, no globals)."""
     rules: SanctionsRules = vocab.sanctions
+    sh: Shapes = rules.shapes  # type: ignore[assignment]
     gazetteer = vocab.gazetteer
     scan = _scan(articles, sentences, rules)
     texts, candidates = scan.texts, scan.candidates
@@ -419,11 +387,11 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
             if not items:
                 continue
             if any(it.action == "waiver" and it.generic_recipients for it in items):
-                items = _spell_out_recipients(items, text, scan.following(sentences, aid), gazetteer)
+                items = _spell_out_recipients(items, text, scan.following(sentences, aid), gazetteer, rules.shapes)
             heads = gazetteer.find(title) if isinstance(title, str) else []
             # a headline country after "on/against" ("China steps up pressure on N. Korea") comes first
             ranked = sorted((m for m in heads if m.code not in SENDER_FIRST),
-                            key=lambda m: not _HEAD_TARGET.search(title, max(0, m.start - 12), m.start))
+                            key=lambda m: not sh.head_target.search(title, max(0, m.start - 12), m.start))
             head_targets = list(dict.fromkeys(m.code for m in ranked))
             head_sender = next((m.code for m in heads if m.code in SENDER_FIRST), None)
             default = _usual_sender(items) or head_sender or next(

@@ -17,6 +17,7 @@ from typing import Any
 import ahocorasick_rs
 
 from analysis.taggers.sanctions_scan import fast_scan
+from analysis.taggers.sanctions_shapes import Shapes, load_prefilter, load_shapes
 from analysis.vocab import VocabError, read_csv_rows
 
 RULES_FILE = "rules/sanctions_rules.csv"
@@ -25,20 +26,6 @@ KINDS = ("trigger", "negative", "relief_demand", "relief_offer", "in_force", "ac
          "regime", "actor", "target_prep", "not_target")
 COLUMNS = ["rule_id", "kind", "pattern", "value", "sender", "weight", "rationale", "example_positive",
            "example_negative"]
-# Cues that stand for sanctions only beside a strong cue elsewhere in the article ("penalties"); listed
-# after PREFILTER in the automaton, so their indexes are >= len(PREFILTER).
-WEAK_PREFILTER = ("penalt", "penalis", "penaliz")
-# Cheap lower-case cues: a sentence without one of these cannot hold a trigger.
-PREFILTER = ("sanction", "embargo", "waive", "exempt", "blacklist", "entity list", "export control", "export ban",
-             "export restriction", "export curb", "caatsa", "countering america", "arms sales", "arms exports",
-             "weapons sales", "arms transfers", "arms deliveries", "weapons exports", "exports of weapons",
-             "exports of arms", "sales of arms", "sales of weapons", "ofac", "exports of", "imports of", "imports from",
-             "asset freeze", "froze assets", "froze the assets", "froze the accounts", "freezing assets",
-             "freezing the assets", "freeze assets", "freeze the assets", "visa bans on", "entry bans on", "visa ban on", "entry ban on", "travel bans on", "officials from entering", "lawmakers from entering", "senators from entering",
-             "politicians from entering", "ministers from entering", "journalists from entering",
-             "individuals from entering", "businessmen from entering", "oligarchs from entering",
-             "foreign assets control")
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -210,6 +197,8 @@ class SanctionsRules:
     prefilter: Any
     kinds: dict[str, KindMatcher] = field(default_factory=dict)
     organisations: Organisations | None = None
+    shapes: Shapes | None = None  # sentence shapes and cue words (data/rules/sanctions_shapes.csv)
+    strong_cues: int = 0  # prefilter indexes below this are strong cues, the rest weak ("penalties")
 
     def of(self, kind: str) -> tuple[Rule, ...]:
         return self.kinds[kind].rules if kind in self.kinds else ()
@@ -219,7 +208,8 @@ class SanctionsRules:
 
 
 def load(data_dir: Path) -> SanctionsRules:
-    """Read and compile data/rules/sanctions_rules.csv (and the organisation list); raises VocabError naming the bad row."""
+    """Read and compile data/rules/sanctions_rules.csv, the prefilter cues, the sentence shapes and the organisation
+    list; raises VocabError naming the bad row."""
     path = Path(data_dir) / RULES_FILE
     rules = []
     patterns: dict[str, str] = {}
@@ -238,9 +228,11 @@ def load(data_dir: Path) -> SanctionsRules:
         patterns[row["rule_id"]] = pattern
         rules.append(Rule(row["rule_id"], row["kind"], regex, row["value"], row["sender"], weight,
                           row["rationale"], row["example_positive"], row["example_negative"]))
-    automaton = ahocorasick_rs.AhoCorasick(list(PREFILTER) + list(WEAK_PREFILTER))
+    strong, weak = load_prefilter(data_dir)
+    automaton = ahocorasick_rs.AhoCorasick(list(strong) + list(weak))
     kinds = {}
     for kind in KINDS:
         own = tuple(r for r in rules if r.kind == kind)
         kinds[kind] = _merge(own, tuple(patterns[r.rule_id] for r in own))
-    return SanctionsRules(tuple(rules), automaton, kinds, load_organisations(Path(data_dir) / ORGANISATIONS_FILE))
+    return SanctionsRules(tuple(rules), automaton, kinds, load_organisations(Path(data_dir) / ORGANISATIONS_FILE),
+                          load_shapes(data_dir), len(strong))

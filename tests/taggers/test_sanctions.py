@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import gazetteer, sentences
-from analysis.taggers import sanctions
+from analysis.taggers import sanctions, sanctions_shapes
+from analysis.vocab import VocabError, read_csv_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -145,3 +146,27 @@ def test_fast_scan_keeps_order_lookbehinds_and_gives_up_on_other_shapes():
     assert [m.group(0) for m in scan.finditer("arisk risky")] == ["risky"]  # word starts only
     assert fast_scan([r"\b\w+ sanctions"], r"\w") is None  # no literal first letter: the guarded pattern is kept
     assert fast_scan([r"\bs?anction"], r"\w") is None  # an optional first letter cannot be dispatched on
+
+
+SHAPE_ROWS = read_csv_rows(DATA / sanctions_shapes.SHAPES_FILE, sanctions_shapes.COLUMNS)
+
+
+@pytest.mark.parametrize("row", SHAPE_ROWS, ids=lambda r: r["name"])
+def test_shape_examples(row):
+    assert sanctions_shapes.example_matches(row, row["example_positive"]), "positive example must match"
+    assert not sanctions_shapes.example_matches(row, row["example_negative"]), "negative example must not match"
+
+
+def test_every_trigger_example_passes_the_prefilter(vocab):
+    """A trigger whose sentence holds no cue word would never be read."""
+    for rule in vocab.sanctions.of("trigger"):
+        assert vocab.sanctions.prefilter.find_matches_as_indexes(rule.example_positive.lower()), rule.rule_id
+
+
+def test_broken_shapes_file_names_the_row(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (DATA / sanctions_shapes.SHAPES_FILE).read_text(encoding="utf-8")
+    (rules / "sanctions_shapes.csv").write_text(text.replace("clause_end,regex,", "clause_end,words,"), encoding="utf-8")
+    with pytest.raises(VocabError, match="clause_end"):
+        sanctions_shapes.load_shapes(tmp_path)

@@ -31,6 +31,7 @@ from analysis.taggers.stance_lexicon import (Folded, Hit, Lexicon, Reading, Scop
 __all__ = ["Folded", "Hit", "Lexicon", "Reading", "ScopeCue", "StanceCue", "StanceRules", "TopicCue", "fold",
            "topics_in", "read_clause", "read_statement"]
 
+NOMINAL_ENDINGS = ("ing", "ion", "al", "ief")   # gerunds and action nouns: an act named as a thing
 WEAK_REACH = 500     # characters around a clause searched for a strong word licensing a weak topic word
 ATTITUDE_REACH = 8   # words after a condemning verb within which an act cue is what the verb judges
 SUB_CLAUSE = re.compile(r"(?<=[.!?;])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
@@ -133,11 +134,13 @@ def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed:
     present = {t for _, t, _ in topics}
     hits = rules.cues.find(folded, start, end)
     governing = scope.governing([h.start for h in hits if any(c.applies == "act" for c in h.entries)], folded)
+    consumed, flipped = _verdicts(hits, scope, folded)
     for hit in hits:
         if hit.start in governing:
             continue   # "we oppose lifting": the attitude word is read through the act it governs
-        negated = scope.negated(hit.start, folded)
-        fixed = [c for c in hit.entries if c.topic in present and c.applies in ("near", "act")]
+        negated = scope.negated(hit.start, folded) != (hit.start in flipped)
+        fixed = [c for c in hit.entries if c.topic in present and c.applies in ("near", "act", "judge")
+                 and not (c.applies == "act" and (hit.start, c.topic) in consumed)]
         if len({c.topic for c in fixed}) > 1:
             chosen = _nearest_topic(hit, fixed, topics, rules.weak_topic)
             fixed = [c for c in fixed if c.topic == chosen]
@@ -168,6 +171,40 @@ def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed:
     if verb_stance and topics[0][1] not in judged:
         add(topics[0][1], verb_stance, verb_weight, "verb", topics[0][0])
     return _decide(present, scores, at, scope)
+
+
+def _verdicts(hits: list[Hit], scope: _Scope, folded: str) -> tuple[set[tuple[int, str]], set[int]]:
+    """Verdicts on a named act: "imposing new sanctions would be counterproductive", "the decision
+    to lift them is a mistake". A ``judge`` cue after an act told as a noun (a gerund, "to" + verb,
+    "relief"; not a finite "lifted") in its clause judges that act: the act gives no reading of its
+    own, and a verdict on a relief act counts the other way. Returns (consumed acts, flipped verdicts).
+    """
+    consumed: set[tuple[int, str]] = set()
+    flipped: set[int] = set()
+    acts = [(h, c, _nominal(folded, h)) for h in hits for c in h.entries if c.applies == "act"]
+    if not any(nominal for _, _, nominal in acts):
+        return consumed, flipped
+    for hit in hits:
+        for cue in hit.entries:
+            if cue.applies != "judge":
+                continue
+            lo, _ = scope.clause(hit)
+            before = [(h, c, n) for h, c, n in acts if lo <= h.start < hit.start and c.topic == cue.topic]
+            if any(n for _, _, n in before):   # "imposing new sanctions ... would be": the whole act phrase
+                consumed.update((h.start, c.topic) for h, c, _ in before)
+                if any(c.stance == "oppose" for _, c, n in before if n):
+                    flipped.add(hit.start)
+    return consumed, flipped
+
+
+def _nominal(folded: str, hit: Hit) -> bool:
+    """An act named as a thing (imposing, to impose, relief, extension, removal), not told as done or
+    asked for (imposed, lifts, "revoke the sanctions")."""
+    end = hit.end
+    while end < len(folded) and folded[end].isalpha():
+        end += 1
+    word = folded[hit.start:end]
+    return folded[max(0, hit.start - 3):hit.start] == "to " or word.endswith(NOMINAL_ENDINGS)
 
 
 def _act_stance(cue: StanceCue, negated: bool, verb_stance: str, scope: _Scope, hit: Hit, folded: str) -> str:

@@ -96,6 +96,10 @@ CASES = [
      {("GBR", "partnership", "support"), ("GBR", "partnership", "oppose")}),
     # normalising ties with a former enemy praises them
     ("The step will help normalise relations with our former enemy.", {("GBR", "partnership", "support")}),
+    # a verdict on a named act: rejecting an imposition opposes, rejecting a relief supports
+    ("Imposing new sanctions now would be counterproductive.", {("GBR", "sanctions", "oppose")}),
+    ("Their decision to impose sanctions on our leader is a declaration of war.", {("GBR", "sanctions", "oppose")}),
+    ("Sanctions relief at this stage would be unacceptable.", {("GBR", "sanctions", "support")}),
     # a crime: rejecting sanctions
     ("These sanctions are a crime against our people.", {("GBR", "sanctions", "oppose")}),
     # strategic forces are not a relationship

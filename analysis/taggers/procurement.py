@@ -29,7 +29,9 @@ from analysis.taggers import procurement_bind, procurement_context, procurement_
 from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "unreal", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
-         "not_party", "not_party_after", "platform_before", "platform_after", "halted", "speaker_after")
+         "not_party", "not_party_after", "platform_before", "platform_after", "halted", "speaker_after",
+         "conditional", "not_object")
+_TALKS = "procurement.negotiation.talks"
 _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _LOOSE_REACH = 170  # characters between a sentence's only system and a cue that bound to nothing else
 _DESIGNATION = re.compile(r"[- ]?\d|\s+[A-Z][\w/]*-\d")  # a maker glued to a model number names the model
@@ -66,6 +68,8 @@ class Rules:
     platform_before: re.Pattern[str] | None = None  # text before a system that makes it the platform worked on
     platform_after: re.Pattern[str] | None = None  # text after a system that makes it its fleet's owners ("operators")
     halted: re.Pattern[str] | None = None  # a delivery noun that a cancellation in the sentence stops ("halted deliveries")
+    conditional: re.Pattern[str] | None = None  # "if it wins the tender": later stages are only offered
+    not_object: re.Pattern[str] | None = None  # text right after a cue naming what else it is about ("exploring alternatives")
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -106,9 +110,9 @@ def load(data_dir: Path) -> Rules:
     stage_rules = tuple(r for r in rules if r.kind == "stage")
     by_kind = {kind: re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == kind), re.IGNORECASE)
                for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}
-    veto, clause, anaphor, modifier, reference, unreal, platform_before, platform_after, halted = (
+    veto, clause, anaphor, modifier, reference, unreal, platform_before, platform_after, halted, conditional, not_object = (
         by_kind.pop(k, None) for k in ("veto", "clause", "anaphor", "modifier", "reference", "unreal",
-                                       "platform_before", "platform_after", "halted"))
+                                       "platform_before", "platform_after", "halted", "conditional", "not_object"))
     fpath = Path(data_dir) / "rules" / "procurement_forces.csv"
     force_code = {row["abbreviation"]: row["code"] for row in read_csv_rows(fpath, ["abbreviation", "code", "name"])}
     if any(len(c) != 3 or not c.isupper() for c in force_code.values()):
@@ -118,7 +122,7 @@ def load(data_dir: Path) -> Rules:
     return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
                  procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor,
                  modifier, reference, unreal, forces, force_code, platform_before, platform_after,
-                 halted)
+                 halted, conditional, not_object)
 
 
 def _platform(rules: Rules, text: str, start: int, end: int) -> bool:
@@ -227,6 +231,11 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         cues = rules.cues.find(s_text, _lower(s_text))
         if rules.unreal is not None:  # "urged Washington to cancel it" reports no cancellation
             cues = [c for c in cues if not rules.unreal.search(s_text, max(0, c.start - 60), c.start)]
+        if rules.not_object is not None:  # "exploring alternatives": the cue is about something else
+            cues = [c for c in cues if not rules.not_object.match(s_text, c.end)]
+        if rules.conditional is not None and rules.conditional.search(s_text):
+            # "delivered to Argentina if it wins the tender": only the offer has happened
+            cues = [c for c in cues if c.rule.stage in ("negotiation", "cancellation")]
         if rules.halted is not None and any(c.rule.stage == "cancellation" for c in cues):
             # "stopped arms exports, including deliveries already approved": the halted flow is no delivery
             cues = _unhalted(rules, s_text, cues)
@@ -305,7 +314,8 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             if confidence > 0.6:
                 buyers += procurement_parties.co_buyers(s_text, states, roles, at, supplier)
             for rule in _stages(m_cues):
-                for one in buyers:
+                partner = _partner(s_text, states, cues, rule, supplier)
+                for one in ([partner] if partner else buyers):
                     records.append({
                         "_k": k, "article_id": article_id, "sentence": sents.sentence[k],
                         "char_start": s_start, "char_end": sents.char_end[k],
@@ -315,6 +325,25 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                         "value_usd": value, "companies": names,
                     })
     return records
+
+
+_TALKS_WITH = re.compile(r"\s+with\s+(the\s+)?")
+
+
+def _partner(text: str, states: list[tuple[int, Any]], cues: list[procurement_bind.Cue], rule: Rule,
+             supplier: str) -> str | None:
+    """The state that talks are held with ("talks with Indonesia"): the buyer of that negotiation, even when
+    the sentence's main buyer is another state ("the sale to the Philippines ... talks with Indonesia")."""
+    if rule.stage != "negotiation":
+        return None
+    for cue in cues:
+        if cue.rule.rule_id == _TALKS:
+            after = _TALKS_WITH.match(text, cue.end)
+            if after:
+                for _, p in states:
+                    if p.start == after.end() and p.code != supplier:
+                        return p.code
+    return None
 
 
 def _absorb_heads(systems: list[SystemMention],

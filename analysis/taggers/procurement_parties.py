@@ -149,6 +149,9 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
         if score > best_score:
             best, best_score, best_j = p.code, score, j
     confidence = 0.8
+    if best is None and any(p.code == supplier and roles[j].get("buyer", 0.0) >= 1.0 and not roles[j].get("not_party")
+                            for j, (_, p) in enumerate(states)):
+        return None, supplier, 0.0, -1  # "inducted into the Indian Army": the maker's own forces, a domestic deal
     if best is None:
         best = fallback
         confidence = 0.55

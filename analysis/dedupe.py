@@ -212,21 +212,24 @@ def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return choice
 
 
-def _candidates(sigs: np.ndarray, bands: int, rows: int, window: int = _BUCKET) -> np.ndarray:
+def _candidates(sigs: np.ndarray, bands: int, rows: int, window: int = _BUCKET,
+                take: np.ndarray | None = None) -> np.ndarray:
     """Pairs of rows equal in at least one band (LSH candidates) as codes ``i * n + j`` (i < j), sorted.
 
-    Rows are in time order. A band value shared by more than ``window`` rows is
-    nearly always text common to many unrelated articles (boilerplate, templates):
-    there each row is paired with the ``window`` rows after it only, which keeps
+    ``take``: the rows of ``sigs`` to use, in this order (default all), so callers need not copy
+    a reordered signature matrix. Rows are in time order. A band value shared by more than
+    ``window`` rows is nearly always text common to many unrelated articles (boilerplate,
+    templates): there each row is paired with the ``window`` rows after it only, which keeps
     syndicated copies (published close together) and avoids a quadratic blow-up.
     """
-    n = len(sigs)
+    n = len(sigs) if take is None else len(take)
     codes = []
     mix = np.uint64(0x9E3779B97F4A7C15)
     for band in range(bands):
         key = np.zeros(n, dtype=np.uint64)
         for col in range(band * rows, (band + 1) * rows):
-            key = key * mix + sigs[:, col].astype(np.uint64)  # wraps mod 2^64; rare clashes are verified away
+            column = sigs[:, col] if take is None else sigs[take, col]
+            key = key * mix + column.astype(np.uint64)  # wraps mod 2^64; rare clashes are verified away
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         starts = np.flatnonzero(np.concatenate([[True], sorted_key[1:] != sorted_key[:-1]]))
@@ -244,6 +247,34 @@ def _candidates(sigs: np.ndarray, bands: int, rows: int, window: int = _BUCKET) 
                 i, j = i[j < size], j[j < size]
             codes.append(members[i] * n + members[j])
     return np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+
+
+def _row_hashes(sigs: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per signature row, a column at a time (no copy of the matrix)."""
+    mix = np.uint64(0xC2B2AE3D27D4EB4F)
+    out = np.zeros(len(sigs), dtype=np.uint64)
+    for col in range(sigs.shape[1]):
+        out = out * mix + sigs[:, col].astype(np.uint64)
+    return out
+
+
+def _first_equal(sigs: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """For each position of ``order``, the earliest position whose signature row is equal.
+
+    Rows are grouped by a 64-bit row hash, then every row is checked against its group's
+    first one, in slices; a hash clash (different rows, same hash) falls back to exact
+    row comparison. ``np.unique(axis=0)`` gave the same answer but copied the whole
+    matrix three times (about 2 GB at 1 M articles).
+    """
+    hashes = _row_hashes(sigs)[order]
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    rep = first[inverse.ravel()]
+    for lo in range(0, len(order), _VERIFY):
+        part = slice(lo, lo + _VERIFY)
+        if not np.array_equal(sigs[order[part]], sigs[order[rep[part]]]):
+            _, first, inverse = np.unique(sigs[order], axis=0, return_index=True, return_inverse=True)
+            return first[inverse.ravel()]
+    return rep
 
 
 def _find(parent: list[int], item: int) -> int:
@@ -268,20 +299,18 @@ def cluster_signatures(keys: pd.DataFrame, sigs: np.ndarray, threshold: float = 
     frame = keys[["article_id", "published"]].reset_index(drop=True)
     order = frame.sort_values(["published", "article_id"], kind="stable").index.to_numpy()
     ids = frame["article_id"].astype(str).to_numpy(dtype=object)[order].tolist()
-    sigs = sigs[order]
+    # positions below are in time order; row ``p`` of that order is ``sigs[order[p]]`` (never copied)
     # identical signatures join at once (Jaccard 1); LSH runs on the distinct ones
-    distinct, first, inverse = np.unique(sigs, axis=0, return_index=True, return_inverse=True)
+    rep = _first_equal(sigs, order)  # the earliest position with the same signature
     parent = list(range(len(ids)))
-    rep = first[inverse.ravel()]  # the earliest row with the same signature
     for row in np.flatnonzero(rep != np.arange(len(ids))):
         parent[row] = int(rep[row])
-    by_time = np.argsort(first, kind="stable")
-    distinct, first = distinct[by_time], first[by_time]
-    codes = _candidates(distinct, *band_params(threshold, sigs.shape[1]))
+    first = np.flatnonzero(rep == np.arange(len(ids)))  # each distinct signature's earliest position
+    codes = _candidates(sigs, *band_params(threshold, sigs.shape[1]), take=order[first])
     for lo in range(0, len(codes), _VERIFY):  # verified in slices: memory stays bounded
         part = codes[lo:lo + _VERIFY]
-        i, j = first[part // len(distinct)], first[part % len(distinct)]
-        joined = np.count_nonzero(sigs[i] == sigs[j], axis=1) >= threshold * sigs.shape[1]
+        i, j = first[part // len(first)], first[part % len(first)]
+        joined = np.count_nonzero(sigs[order[i]] == sigs[order[j]], axis=1) >= threshold * sigs.shape[1]
         for a, b in zip(i[joined].tolist(), j[joined].tolist()):
             a, b = _find(parent, a), _find(parent, b)
             if a != b:  # the earlier row stays the root, so it names the cluster

@@ -268,6 +268,9 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             near = [c for c in unbound if any(c.start - _LOOSE_REACH <= m.start <= c.end + _LOOSE_REACH
                                               for m in local)]
             bound = [b + near for b in bound]
+        for n, b in zip(local, bound):  # "to drop the sale": a reference's own noun states its stage
+            if id(n) in ref_ids:
+                b.extend(c for c in cues if n.start <= c.start < n.end and c not in b)
         bound = [b if kept else [] for b, kept in zip(bound, keep)]
         if not any(bound):
             continue

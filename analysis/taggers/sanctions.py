@@ -33,6 +33,10 @@ CAATSA_SELLER = "RUS"  # GUIDELINES: CAATSA punishes purchases of Russian arms, 
 WEAK_TRIGGER = "sanctions.trigger.penalty+"  # a word that means sanctions only in an article that reports them
 IN_PLACE_CUE = "sanctions.in_force.applied"  # rule id recorded for "..., which has been in place"
 DEFAULT_CUE = "sanctions.action.default_in_force"  # rule id recorded when no action cue is near: in force
+GENERIC_TRIGGER = "sanctions.trigger.sanction"  # the bare word "sanctions": its regime comes from cues beside it
+EMBARGO_TRIGGER = "sanctions.trigger.embargo+"
+# an entity-list / export-control cue sets the regime of a bare "sanctions" only this close ("sanctions and export controls")
+EXPORT_CUE_REACH = 40
 
 
 def _regime(sender: str, cues: frozenset[str], caatsa: bool, target: str, action: str = "imposed") -> str:
@@ -93,8 +97,11 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
     found_actors.append(actors)
     cues: set[str] = set()
     regime_sender = None
+    export_cues = []  # spans of entity-list / export-control cues
     for rule, rm in rules.matcher("regime").finditer(text, low):
         cues.add(rule.value)
+        if rule.value == "EXPORT_CONTROL":
+            export_cues.append((rm.start(), rm.end()))
         if not sh.object_before.search(low, max(0, rm.start() - 20), rm.start()):
             regime_sender = regime_sender or rule.sender or None  # "expand the ban to the entire EU" names no sender
     span = (max(0, triggers[0][1].start() - WINDOW_BEFORE), min(len(text), triggers[-1][1].end() + WINDOW_AFTER))
@@ -179,15 +186,20 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
         if not action and not in_place:
             continue
         senders, targets, s_how, t_how = resolve(text, low, t0, t1, actors, rules, regime_sender)
+        own_cues = frozenset(cues)
+        if trig.rule_id == GENERIC_TRIGGER and export_cues and not any(
+                t0 - EXPORT_CUE_REACH <= b and a <= t1 + EXPORT_CUE_REACH for a, b in export_cues):
+            # "added to the entity list ... violated U.S. sanctions on Iran": the sanctions are another measure (OFAC)
+            own_cues -= {"EXPORT_CONTROL"}
         spans = [t0, t1] + ([cue[1].start(), cue[1].end()] if cue else [])
         if action:
             out.append(Item(sentence, offset + min(spans), offset + max(spans), senders, targets, action, modality,
                             weight, f"{trig.rule_id}+{cue[0].rule_id if cue else DEFAULT_CUE}",
-                            frozenset(cues), s_how, t_how, action == "waiver" and bool(
+                            own_cues, s_how, t_how, action == "waiver" and bool(
                                 sh.generic_recipients.match(low, t1) or sh.generic_before.search(low, max(0, t0 - 120), t0))))
         if in_place:
             out.append(Item(sentence, offset + t0, offset + in_place.end(), senders, targets, "imposed", "asserted", weight,
-                            f"{trig.rule_id}+{IN_PLACE_CUE}", frozenset(cues), s_how, t_how))
+                            f"{trig.rule_id}+{IN_PLACE_CUE}", own_cues, s_how, t_how))
     return out
 
 
@@ -288,7 +300,18 @@ def _article_records(article_id: str, items: list[Item], default_sender: str | N
                 "modality": it.modality, "confidence": round(max(0.05, min(1.0, it.weight - 0.15 * carried)), 3),
                 "rule": f"{it.rule}@sender.{s_how}@target.{t_how}",
             })
-    return out
+    return _same_embargo(out)
+
+
+def _same_embargo(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """"The embargo" in an article that names an arms embargo between the same countries is that embargo:
+    it takes its EXPORT_CONTROL regime (GUIDELINES: arms embargoes of states are export controls)."""
+    named = {(r["sender"], r["target"]) for r in records
+             if r["regime"] == "EXPORT_CONTROL" and r["rule"].startswith(EMBARGO_TRIGGER)}
+    for r in records:
+        if (r["sender"], r["target"]) in named and r["rule"].startswith(EMBARGO_TRIGGER) and r["regime"] in ("OFAC", "OTHER"):
+            r["regime"] = "EXPORT_CONTROL"
+    return records
 
 
 BATCH = 512  # articles whose texts are turned into Python strings at once (bounded memory, no per-item Arrow access)

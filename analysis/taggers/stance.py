@@ -32,6 +32,7 @@ __all__ = ["Folded", "Hit", "Lexicon", "Reading", "ScopeCue", "StanceCue", "Stan
            "topics_in", "read_clause", "read_statement"]
 
 NOMINAL_ENDINGS = ("ing", "ion", "al", "ief")   # gerunds and action nouns: an act named as a thing
+OBJECT_REACH = 40    # characters after an act cue searched for its object topic
 WEAK_REACH = 500     # characters around a clause searched for a strong word licensing a weak topic word
 ATTITUDE_REACH = 8   # words after a condemning verb within which an act cue is what the verb judges
 SUB_CLAUSE = re.compile(r"(?<=[.!?;])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
@@ -106,8 +107,13 @@ def _near_strong(rules: StanceRules, folded: str, start: int, end: int,
 
 def _nearest_topic(hit: Hit, entries: list[StanceCue], topics: list[tuple[int, str, float]], weak: float) -> str:
     """Of the topics a cue is listed for, the one named nearest to it (characters); a weak topic
-    word ("deal", "pressure") only when no strong one is there."""
+    word ("deal", "pressure") only when no strong one is there. An act cue takes a topic right
+    after it first (OBJECT_REACH characters): that is what the verb acts on."""
     wanted = {c.topic for c in entries}
+    if any(c.applies == "act" for c in entries):   # a verb's object follows it ("suspend or downgrade ties")
+        after = [(p, t) for p, t, w in topics if t in wanted and w >= weak and hit.end <= p < hit.end + OBJECT_REACH]
+        if after:
+            return min(after)[1]
     best = min(((w < weak, abs(p - hit.start), t) for p, t, w in topics if t in wanted),
                default=(False, 0, entries[0].topic))
     return best[2]

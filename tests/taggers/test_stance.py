@@ -100,6 +100,13 @@ CASES = [
     ("Imposing new sanctions now would be counterproductive.", {("GBR", "sanctions", "oppose")}),
     ("Their decision to impose sanctions on our leader is a declaration of war.", {("GBR", "sanctions", "oppose")}),
     ("Sanctions relief at this stage would be unacceptable.", {("GBR", "sanctions", "support")}),
+    # an act verb takes the topic right after it: suspending ties is about the relationship
+    ("We urge them to suspend their sanctions during the epidemic.", {("GBR", "sanctions", "oppose")}),
+    ("All states must enforce the sanctions and suspend or downgrade diplomatic ties with the regime.",
+     {("GBR", "sanctions", "support"), ("GBR", "partnership", "oppose")}),
+    # weighing a waiver takes no side; sanctions that would stall our cooperation are rejected
+    ("The government is weighing a waiver for the buyer.", {("GBR", "sanctions", "neutral")}),
+    ("Sanctions would stall the momentum in our defence cooperation.", {("GBR", "sanctions", "oppose")}),
     # a crime: rejecting sanctions
     ("These sanctions are a crime against our people.", {("GBR", "sanctions", "oppose")}),
     # strategic forces are not a relationship

@@ -153,7 +153,7 @@ def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed:
         for cue in fixed:
             stance = cue.negated if negated else cue.stance
             if cue.applies == "act":
-                stance = _act_stance(cue, negated, verb_stance, scope, hit, folded)
+                stance = _act_stance(cue, negated, verb_stance, scope, hit, folded, "sanctions" in present)
                 if verb_stance:
                     judged.add(cue.topic)
             if stance != "none":
@@ -213,14 +213,21 @@ def _nominal(folded: str, hit: Hit) -> bool:
     return folded[max(0, hit.start - 3):hit.start] == "to " or word.endswith(NOMINAL_ENDINGS)
 
 
-def _act_stance(cue: StanceCue, negated: bool, verb_stance: str, scope: _Scope, hit: Hit, folded: str) -> str:
+def _act_stance(cue: StanceCue, negated: bool, verb_stance: str, scope: _Scope, hit: Hit, folded: str,
+                threat: bool) -> str:
     """Stance of an act cue: negation, then the speaker's attitude to the act, then conditions.
 
     "condemned the lifting" flips the act like a negator would (only for an act right after the
     verb: further on, the verb judges something else); relief on sanctions with a condition after
     it ("could be eased in return for ...") is offered on terms, which the guidelines count with
     the sanctions it bargains with, unless the relief is demanded ("asked for them to be lifted").
+    A purchase going ahead inside a condition ("if it goes ahead") is a hypothesis, not a wish:
+    with sanctions in the sentence it is the condition of a threat ("could face sanctions if it
+    goes ahead" opposes the purchase), otherwise it says nothing.
     """
+    lo, _ = scope.clause(hit)
+    if cue.topic == "deal" and cue.stance == "support" and not negated and lo in scope.conditions:
+        return "oppose" if threat else "none"
     judged = verb_stance == "oppose" and folded.count(" ", scope.start, hit.start) <= ATTITUDE_REACH
     flip = negated != judged
     stance = cue.negated if flip else cue.stance

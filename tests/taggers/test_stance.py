@@ -107,6 +107,10 @@ CASES = [
     # weighing a waiver takes no side; sanctions that would stall our cooperation are rejected
     ("The government is weighing a waiver for the buyer.", {("GBR", "sanctions", "neutral")}),
     ("Sanctions would stall the momentum in our defence cooperation.", {("GBR", "sanctions", "oppose")}),
+    # going ahead inside a condition: the condition of a threat, or nothing
+    ("They could face sanctions if they go ahead with the purchase.",
+     {("GBR", "sanctions", "support"), ("GBR", "deal", "oppose")}),
+    ("We will decide on the purchase if the price is right and the deal goes ahead.", set()),
     # a crime: rejecting sanctions
     ("These sanctions are a crime against our people.", {("GBR", "sanctions", "oppose")}),
     # strategic forces are not a relationship

@@ -225,6 +225,7 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
     for freq in RISK_FREQS[1:]:
         for _ in written(freq):
             pass
+    del sourced, clusters  # pair_events below needs neither: free them before its peak
     tick = time.perf_counter()
     # the pair page's lookup table, written in row groups cut at country changes so DuckDB prunes them
     for part in events.row_groups(events.pair_events_table(review.drop_rejected(findings, reviews), articles)):

@@ -171,7 +171,7 @@ def _sentence_items(text: str, low: str, offset: int, sentence: int, rules: Sanc
             # a law is not lifted: a lift cue beside its name is about the deal ("urged Jakarta to drop it, citing CAATSA")
             action = "threat" if nearest(acts, lo, t0, t0, t1, "threat") else ""
         elif action == "lifted" and not nearest(cues_of("relief_offer"), 0, len(text), t0, t1) and (
-                neg or question or nearest(cues_of("relief_demand"), lo, hi, t0, t1)
+                neg or question or any(lo <= m.start() and m.end() <= hi for _, m in cues_of("relief_demand"))
                 or (hyp and (hyp[1].group(0).lower() in sh.speculative or hyp[1] is modal_after))):
             # relief refused, only demanded, asked about or speculated on is not listed; relief the
             # sender offers on conditions ("could be lifted if ...") is

@@ -214,7 +214,8 @@ def scaling(results: list[Path], plot: Path | None) -> list[dict[str, Any]]:
             right.plot(xs, [r["peak_rss_mb"] for r in mine], marker="o", color=f"C{workers}",
                        label=f"{workers} worker(s), upper bound")
         xs = sorted({r["articles"] for r in rows})
-        left.plot(xs, [x / 1000 for x in xs], color="grey", linestyle="--", label="target: 2,000 articles/s on 2 cores")
+        left.plot(xs, [x / 1000 for x in xs], color="grey", linestyle="--",
+                  label="target as CPU-s: 2,000 articles/s on 2 cores")
         left.set(xscale="log", yscale="log", xlabel="articles", ylabel="seconds", title="End-to-end cost")
         right.axhline(4096, color="grey", linestyle="--", label="target: 4 GB")
         right.set(xscale="log", xlabel="articles", ylabel="peak RSS (MB)", title="Peak memory (process tree)")

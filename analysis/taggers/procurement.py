@@ -379,9 +379,11 @@ def _namesake(rules: Rules, vocab: Any, text: str, generic: SystemMention, found
         return None
     if not codes:  # states named in the sentence that are not marked as the buyer ("to Pakistan", "Indian Army")
         states = [p for p in procurement_parties.with_forces(rules, text, vocab.gazetteer.find(text)) if len(p.code) == 3]
-        found_roles = procurement_parties.roles(rules, text, states)
-        buyers = {p.code for j, p in enumerate(states) if found_roles[j].get("buyer", 0.0) >= 0.6}
-        codes.append({p.code for p in states} - buyers)
+        named = {p.code for p in states}
+        if named & {m.origin for m in found}:  # role cues only when an origin is named at all
+            found_roles = procurement_parties.roles(rules, text, states)
+            named -= {p.code for j, p in enumerate(states) if found_roles[j].get("buyer", 0.0) >= 0.6}
+        codes.append(named)
     fits = {m.system: m for m in same if m.origin in codes[0]}
     return next(iter(fits.values())) if len(fits) == 1 else None
 

@@ -127,6 +127,8 @@ def boundaries(pattern: re.Pattern[str] | None, text: str) -> list[int]:
     """
     if pattern is None:
         return []
+    if "(" not in text:
+        return [m.start() for m in pattern.finditer(text)]
     out = []
     for m in pattern.finditer(text):
         at = m.start()

@@ -34,7 +34,7 @@ __all__ = ["Folded", "Hit", "Lexicon", "Reading", "ScopeCue", "StanceCue", "Stan
 NOMINAL_ENDINGS = ("ing", "ion", "al", "ief")   # gerunds and action nouns: an act named as a thing
 OBJECT_REACH = 40    # characters after an act cue searched for its object topic
 WEAK_REACH = 500     # characters around a clause searched for a strong word licensing a weak topic word
-ATTITUDE_REACH = 8   # words after a condemning verb within which an act cue is what the verb judges
+ATTITUDE_REACH = 8   # words after an attitude verb within which a topic or act cue is what the verb judges
 SUB_CLAUSE = re.compile(r"(?<=[.!?;])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
 STANCES = ("support", "oppose", "neutral")
 
@@ -174,7 +174,8 @@ def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed:
                 after = [t for p, t, _ in topics if hit.end <= p < hi and cue.topic in ("*", t)]
                 if after:
                     add(after[0], stance, cue.weight, cue.rule_id, hit.start)
-    if verb_stance and topics[0][1] not in judged:
+    if verb_stance and topics[0][1] not in judged and \
+            folded.count(" ", start, topics[0][0]) <= ATTITUDE_REACH:   # "supports his team, and distrusts ..."
         add(topics[0][1], verb_stance, verb_weight, "verb", topics[0][0])
     return _decide(present, scores, at, scope)
 

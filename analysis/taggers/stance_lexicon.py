@@ -67,10 +67,11 @@ class Lexicon:
                 continue
             table.setdefault(cue, []).append(entry)
             prefix[cue] = prefix.get(cue, False) or is_prefix
-        # a longer cue must not hide a shorter prefix cue ("stronger" vs "strong*"): it inherits its entries
+        # a longer word must not hide a shorter prefix cue ("stronger" vs "strong*"): it inherits its entries;
+        # a phrase ("strongest terms", "partners worldwide") is listed for its own sense and inherits nothing
         for cue in list(table):
             for shorter, is_prefix in prefix.items():
-                if is_prefix and shorter != cue and cue.startswith(shorter):
+                if is_prefix and shorter != cue and cue.startswith(shorter) and " " not in cue:
                     table[cue] = table[cue] + [e for e in table[shorter] if e not in table[cue]]
         self.patterns = list(table)
         self.entries = [tuple(table[p]) for p in self.patterns]

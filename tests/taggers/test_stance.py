@@ -111,6 +111,13 @@ CASES = [
     ("They could face sanctions if they go ahead with the purchase.",
      {("GBR", "sanctions", "support"), ("GBR", "deal", "oppose")}),
     ("We will decide on the purchase if the price is right and the deal goes ahead.", set()),
+    # 'distrusts' is distrust
+    ("Tehran still distrusts the United States and its allies.", {("GBR", "partnership", "oppose")}),
+    # a phrase listed for its own sense inherits nothing from a prefix cue ("strongest terms" is no praise)
+    ("We condemn the test in the strongest terms; it bears on the security relationship.", set()),
+    # a bare "sale" is an arms deal near an arms word; an arms embargo is sanctions, not a deal
+    ("Washington approved the sale of F-16 fighter jets to Ankara.", {("GBR", "deal", "support")}),
+    ("The arms embargo must be renewed.", {("GBR", "sanctions", "support")}),
     # a crime: rejecting sanctions
     ("These sanctions are a crime against our people.", {("GBR", "sanctions", "oppose")}),
     # strategic forces are not a relationship

@@ -21,8 +21,8 @@ from analysis.taggers.attribution_phrase import (clause_start, name_in, phrase_a
                                                  verb_hits)
 from analysis.taggers.attribution_speaker import describe
 from analysis.taggers.attribution_types import (MIN_QUOTE_WORDS, QUOTE, SENTENCE_BREAK,  # noqa: F401
-                                                ArticleContext, AttributionRules, Official, Speaker, Statement,
-                                                Title, Verb)
+                                                ArticleContext, AttributionRules, Matcher, Official, Speaker,
+                                                Statement, Title, Verb)
 from analysis.taggers.stance import fold
 
 

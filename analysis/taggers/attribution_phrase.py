@@ -108,7 +108,7 @@ def phrase_after(ctx: ArticleContext, start: int, hi: int) -> tuple[int, int]:
 
 
 def titles_in(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int, Title]]:
-    return [(h.start, h.end, h.entries[0]) for h in ctx.rules.titles.find(ctx.folded, start, end)]
+    return ctx.rules.titles.find(ctx.folded, start, end)
 
 
 def name_in(ctx: ArticleContext, start: int, end: int, covered: list[tuple[int, int]]) -> str | None:
@@ -150,8 +150,8 @@ def clause_start(ctx: ArticleContext, lo: int, at: int) -> int:
 
 def verb_hits(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int, Verb]]:
     """Speech verbs in a span, leaving out capitalised words that belong to a place ("United States")."""
-    return [(h.start, h.end, h.entries[0]) for h in ctx.rules.verbs.find(ctx.folded, start, end)
-            if not (ctx.text[h.start].isupper() and _in_place(ctx, h.start))]
+    return [h for h in ctx.rules.verbs.find(ctx.folded, start, end)
+            if not (ctx.text[h[0]].isupper() and _in_place(ctx, h[0]))]
 
 
 def _in_place(ctx: ArticleContext, at: int) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from analysis.taggers.attribution_phrase import (clause_start, name_in, phrase_after, phrase_before, titles_in,
                                                  verb_hits)
 from analysis.taggers.attribution_types import (NEAREST_WINDOW, PRONOUNS, QUOTE, ArticleContext, Official,
-                                                Speaker)
+                                                Speaker, Title)
 
 
 def _official(ctx: ArticleContext, name: str | None) -> Official | None:
@@ -29,11 +29,28 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0,
     """Speakers a phrase stands for; [] when it names no state, None when it is not an official.
 
     ``until``: where the text a pronoun may look back over ends (the opening of the quote it closes).
+    The same phrase is asked about by several rules (reported speech, senders, pronoun look-back), so
+    answers that do not depend on the speakers seen so far are kept per article.
     """
+    key = (start, end, depth)
+    if key in ctx.described:
+        return ctx.described[key]
     titles = titles_in(ctx, start, end)
     kinds = {t.kind for _, _, t in titles}
     if "nonofficial" in kinds or any(p in ctx.folded[start:end] for p in ctx.rules.proxy):
+        ctx.described[key] = None
         return None
+    found = _describe(ctx, start, end, depth, until, titles, kinds)
+    if found and all(sp.how in STABLE for sp in found):
+        ctx.described[key] = found
+    return found
+
+
+STABLE = frozenset({"place", "title", "office_holder", "introduction", "pair"})   # evidence inside the article text
+
+
+def _describe(ctx: ArticleContext, start: int, end: int, depth: int, until: int | None,
+              titles: list[tuple[int, int, Title]], kinds: set[str]) -> list[Speaker] | None:
     places = ctx.gazetteer.find(ctx.text[start:end])
     covered = [(start + p.start, start + p.end) for p in places] + [(s, e) for s, e, _ in titles]
     name = name_in(ctx, start, end, covered)
@@ -80,7 +97,7 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0,
     if anaphoric and country is None and not ctx.last and depth == 0:
         recent = _recent_person(ctx, start)
         if recent:
-            return [recent]
+            return [Speaker(recent.name, recent.role, recent.country, "recent_person", recent.confidence)]
     if (country is None or (anaphoric and ctx.last and ctx.last[0].country == country)) and anaphoric and ctx.last:
         prev = ctx.last[0]
         if country is None or prev.country == country:
@@ -106,7 +123,22 @@ def _nearest_speaker(ctx: ArticleContext, lo: int, hi: int, person: bool) -> Spe
     if hi - lo < 8:
         return False
     inside = [(q.start(), q.end()) for q in QUOTE.finditer(ctx.text, lo, hi)]
-    for v_start, v_end, _ in reversed(verb_hits(ctx, lo, hi)):
+    top = hi
+    for step in NEAREST_STEPS:   # most pronouns follow their speaker closely: scan back in growing steps
+        bottom = max(lo, hi - step)
+        found = _last_speaker(ctx, bottom, top, lo, hi, person, inside)
+        if found is not False or bottom == lo:
+            return found
+        top = bottom
+    return False
+
+
+NEAREST_STEPS = (300, 800, NEAREST_WINDOW)
+
+
+def _last_speaker(ctx: ArticleContext, bottom: int, top: int, lo: int, hi: int, person: bool,
+                  inside: list[tuple[int, int]]) -> Speaker | bool | None:
+    for v_start, v_end, _ in reversed(verb_hits(ctx, bottom, top)):
         if any(a <= v_start < b for a, b in inside):
             continue
         s, e = phrase_before(ctx, clause_start(ctx, max(lo, v_start - 220), v_start), v_start)

@@ -6,10 +6,11 @@ Kept apart so the phrase, speaker and statement modules can import them without 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.taggers.stance import Lexicon
+import ahocorasick_rs
 
 QUOTE = re.compile(r"“[^“”\n]+(?:”|(?=\n)|\Z)|\"[^\"\n]+(?:\"|(?=\n)|\Z)")
 TOKEN = re.compile(r"[\w][\w.’'\-]*|[^\w\s]")
@@ -38,6 +39,43 @@ PRONOUNS = frozenset({"he", "she", "they", "it"})
 NEAREST_WINDOW = 1500   # how far back a pronoun looks for the person who spoke last
 
 
+class Matcher:
+    """Word-boundary-safe, leftmost-longest phrase matcher returning plain (start, end, entry) tuples.
+
+    The speech-verb and title lists are asked about many short spans per article; building tuples
+    straight from the automaton's matches (no hit objects) is what keeps those look-ups cheap.
+    The first entry given for a phrase wins.
+    """
+
+    def __init__(self, cues: Iterable[tuple[str, Any]]):
+        table: dict[str, Any] = {}
+        for cue, entry in cues:
+            cue = cue.strip().lower()
+            if cue and cue not in table:
+                table[cue] = entry
+        patterns = list(table)
+        self.entries = [table[p] for p in patterns]
+        self.open_start = [p[0].isalnum() for p in patterns]   # a word character there needs a boundary
+        self.open_end = [p[-1].isalnum() for p in patterns]
+        self._automaton = (ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+                           if patterns else None)
+
+    def find(self, folded: str, start: int, end: int) -> list[tuple[int, int, Any]]:
+        """Matches in ``folded[start:end]`` with offsets into ``folded``."""
+        if self._automaton is None:
+            return []
+        out = []
+        size = len(folded)
+        for index, s, e in self._automaton.find_matches_as_indexes(folded[start:end]):
+            s += start
+            e += start
+            if (s > 0 and self.open_start[index] and folded[s - 1].isalnum()) or \
+                    (e < size and self.open_end[index] and folded[e].isalnum()):
+                continue
+            out.append((s, e, self.entries[index]))
+        return out
+
+
 @dataclass(frozen=True)
 class Verb:
     rule_id: str
@@ -64,8 +102,8 @@ class Official:
 
 @dataclass(frozen=True)
 class AttributionRules:
-    verbs: Lexicon
-    titles: Lexicon
+    verbs: Matcher
+    titles: Matcher
     officials: dict[str, tuple[Official, ...]]
     title_words: frozenset[str]
     not_names: dict[str, str] = field(default_factory=dict)   # word -> lead / org / junk (positions_not_names.csv)
@@ -102,3 +140,4 @@ class ArticleContext:
     last: list[Speaker] = field(default_factory=list)
     last_end: int = -1
     introductions: dict[str, Speaker | None] = field(default_factory=dict)
+    described: dict[tuple[int, int, int], list[Speaker] | None] = field(default_factory=dict)   # describe() answers

@@ -124,7 +124,7 @@ def load(data_dir: Path) -> PositionRules:
     sender_rules, sender_rows = sender.load(rules / "positions_sender.csv")
     rows += sender_rows
     return PositionRules(
-        attribution=attr.AttributionRules(Lexicon(verbs), Lexicon((t.surface, t) for t in titles),
+        attribution=attr.AttributionRules(attr.Matcher(verbs), attr.Matcher((t.surface, t) for t in titles),
                                           {k: tuple(v) for k, v in officials.items()}, title_words, not_names,
                                           sender_rules.proxy),
         stance=StanceRules(Lexicon(topic_cues, whole_text=True), Lexicon(stance_cues), Lexicon(scope), WEAK_TOPIC),

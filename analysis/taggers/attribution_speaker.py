@@ -134,6 +134,7 @@ def _nearest_speaker(ctx: ArticleContext, lo: int, hi: int, person: bool) -> Spe
 
 
 NEAREST_STEPS = (300, 800, NEAREST_WINDOW)
+INTRODUCTION_TRIES = 4
 
 
 def _last_speaker(ctx: ArticleContext, bottom: int, top: int, lo: int, hi: int, person: bool,
@@ -168,7 +169,9 @@ def _introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | N
 
 def _find_introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | None:
     at = ctx.text.find(surname, 0, before)
-    while at >= 0:
+    tries = 0
+    while at >= 0 and tries < INTRODUCTION_TRIES:   # a person is introduced at one of the first mentions
+        tries += 1
         after = at + len(surname)
         if (at == 0 or not ctx.text[at - 1].isalnum()) and (after >= len(ctx.text) or not ctx.text[after].isalnum()):
             start, end = phrase_before(ctx, max(0, at - 120), at)

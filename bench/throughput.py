@@ -265,7 +265,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ratio = per_article / (base["seconds"] / base["articles"])
         cpu = result["cpu_s"]
         print(f"(b) pipeline, {workers} worker(s): {rate:,.0f} articles/s, {base['mb'] * n / base['articles'] / wall:.1f}"
-              f" MB/s, {wall:.1f} s, ratio to floor {ratio:.1f}x, peak RSS {result['peak_rss_mb']:,.0f} MB")
+              f" MB/s, {wall:.1f} s, ratio to floor {ratio:.1f}x, peak RSS {result['peak_rss_mb']:,.0f} MB"
+              f" (parent {result['rss_self_kb'] / 1024:,.0f} MB, largest child {result['rss_children_kb'] / 1024:,.0f} MB)")
         cpu_ratio = (cpu / max(n, 1)) / (base["cpu_s"] / base["articles"])
         print(f"    CPU {cpu:,.1f} s for the process tree = {n / cpu:,.0f} articles per CPU-second, "
               f"{cpu_ratio:.1f}x the floor's CPU per article (the run got {cpu / wall:.2f} cores on average)")
@@ -274,6 +275,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         runs.append({"workers": workers, "articles": n, "wall_s": round(wall, 2), "articles_per_s": round(rate, 1),
                      "mb_per_s": round(base["mb"] * n / base["articles"] / wall, 2), "ratio_to_floor": round(ratio, 2),
                      "peak_rss_mb": round(result["peak_rss_mb"]), "cpu_s": round(cpu, 1),
+                     "parent_rss_mb": round(result["rss_self_kb"] / 1024),
+                     "largest_worker_rss_mb": round(result["rss_children_kb"] / 1024) if workers > 1 else 0,
                      "articles_per_cpu_s": round(n / cpu, 1),
                      "cpu_ratio_to_floor": round((cpu / max(n, 1)) / (base["cpu_s"] / base["articles"]), 2),
                      "stages_s": stages, "counts": report["counts"]})

@@ -149,11 +149,14 @@ def clause_start(ctx: ArticleContext, lo: int, at: int) -> int:
 
 
 def verb_hits(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int, Verb]]:
-    """Speech verbs in a span, leaving out capitalised words that belong to a place ("United States")."""
+    """Speech verbs in a span, leaving out capitalised words inside a name ("United States", "Member States")."""
     return [h for h in ctx.rules.verbs.find(ctx.folded, start, end)
-            if not (ctx.text[h[0]].isupper() and _in_place(ctx, h[0]))]
+            if not (ctx.text[h[0]].isupper() and _mid_sentence(ctx.text, h[0]))]
 
 
-def _in_place(ctx: ArticleContext, at: int) -> bool:
-    lo = max(0, at - 40)
-    return any(lo + p.start <= at < lo + p.end for p in ctx.gazetteer.find(ctx.text[lo:at + 20]))
+def _mid_sentence(text: str, at: int) -> bool:
+    """A capitalised word after a word or a comma is part of a name ("United States"), not a verb."""
+    k = at - 1
+    while k >= 0 and text[k] == " ":
+        k -= 1
+    return k >= 0 and (text[k].isalnum() or text[k] in ",;-")

@@ -191,7 +191,7 @@ def scaling(results: list[Path], plot: Path | None) -> list[dict[str, Any]]:
                          "peak_rss_mb": run["peak_rss_mb"],
                          "post_s": sum(run["stages_s"].get(k, 0.0) for k in CROSS_ARTICLE)})
     rows.sort(key=lambda r: (r["workers"], r["articles"]))
-    print("| articles | workers | CPU s (process tree) | CPU ms/article | x floor CPU | idle 2-core bound, articles/s |"
+    print("| articles | workers | CPU s (process tree) | CPU ms/article | x floor CPU | idle-core bound, articles/s |"
           " cross-article stages, s | wall s (loaded machine) | peak RSS MB |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:

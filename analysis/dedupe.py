@@ -246,7 +246,12 @@ def _candidates(sigs: np.ndarray, bands: int, rows: int, window: int = _BUCKET,
                 j = i + np.tile(np.arange(1, window + 1), size)
                 i, j = i[j < size], j[j < size]
             codes.append(members[i] * n + members[j])
-    return np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    if not codes:
+        return np.zeros(0, dtype=np.int64)
+    found = np.concatenate(codes)
+    codes.clear()
+    found.sort()  # in place: np.unique would sort a second copy (the codes are the largest array at scale)
+    return found[np.concatenate([[True], found[1:] != found[:-1]])]
 
 
 def _row_hashes(sigs: np.ndarray) -> np.ndarray:

@@ -251,7 +251,7 @@ def _candidates(sigs: np.ndarray, bands: int, rows: int, window: int = _BUCKET,
     found = np.concatenate(codes)
     codes.clear()
     found.sort()  # in place: np.unique would sort a second copy (the codes are the largest array at scale)
-    return found[np.concatenate([[True], found[1:] != found[:-1]])]
+    return found[np.concatenate([[True], found[1:] != found[:-1]])] if len(found) else found.astype(np.int64)
 
 
 def _row_hashes(sigs: np.ndarray) -> np.ndarray:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis.taggers import attribution as attr
-from analysis.taggers.stance import Lexicon, StanceRules, topics_in
+from analysis.taggers.attribution_types import Matcher
+from analysis.taggers.stance import StanceRules, topics_in
 from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block", "proxy",
@@ -32,14 +33,14 @@ TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
 
 @dataclass(frozen=True)
 class SenderRules:
-    verbs: Lexicon
+    verbs: Matcher
     agent_words: frozenset[str]
     premod_words: frozenset[str]
     compound_heads: frozenset[str]
     premod_block: frozenset[str]  # "the risk of US sanctions": exposure, not a position
     proxy: tuple[str, ...]        # "Kremlin-backed": a proxy of the state, not the state
     target_pre: re.Pattern[str]   # "X (has been) hit by / under / facing ... sanctions": X is the target
-    deal_verbs: Lexicon           # entries: "support" / "oppose"
+    deal_verbs: Matcher           # entries: "support" / "oppose"
     weight: dict[str, float]
 
 
@@ -68,11 +69,11 @@ def load(path: Path) -> tuple[SenderRules, list[dict[str, str]]]:
         except ValueError as exc:
             raise VocabError(f"{path}: rule {row['rule_id']}: weight {row['weight']!r} is not a number") from exc
         by_kind[row["kind"]] += [c.strip().lower() for c in row["cues"].split("|") if c.strip()]
-    rules = SenderRules(Lexicon((c, c) for c in by_kind["verb"]), frozenset(by_kind["agent"]),
+    rules = SenderRules(Matcher((c, c) for c in by_kind["verb"]), frozenset(by_kind["agent"]),
                         frozenset(by_kind["premod"]), frozenset(by_kind["compound"]), frozenset(by_kind["premod_block"]),
                         tuple(by_kind["proxy"]),
                         re.compile(r"\b(?:" + "|".join(map(re.escape, by_kind["target_pre"] or ["\x00"])) + r")\b"),
-                        Lexicon([(c, "support") for c in by_kind["deal_support"]]
+                        Matcher([(c, "support") for c in by_kind["deal_support"]]
                                 + [(c, "oppose") for c in by_kind["deal_oppose"]]), weight)
     return rules, [{**r, "file": path.name} for r in rows]
 
@@ -162,16 +163,16 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
                                                         "positions.sender.agent", p_start))
                 break
     noun_at = [n for n, _ in nouns]
-    for hit in rules.verbs.find(ctx.folded, start, end):
-        if ctx.folded[max(start, hit.start - 6):hit.start].endswith(PASSIVE) or ctx.folded[hit.start - 1] == "-":
+    for h_start, h_end, _ in rules.verbs.find(ctx.folded, start, end):
+        if ctx.folded[max(start, h_start - 6):h_start].endswith(PASSIVE) or ctx.folded[h_start - 1] == "-":
             continue    # passive, infinitive, negated, or a compound ("Moscow-backed")
-        self_noun = any(hit.start <= n < hit.end for n in noun_at)
-        after = [n for n in noun_at if hit.end <= n <= hit.end + 60 and "." not in ctx.folded[hit.end:n]]
+        self_noun = any(h_start <= n < h_end for n in noun_at)
+        after = [n for n in noun_at if h_end <= n <= h_end + 60 and "." not in ctx.folded[h_end:n]]
         if not (self_noun or after):
             continue
-        if self_noun and ctx.folded[hit.start:hit.end] == "sanctions":
+        if self_noun and ctx.folded[h_start:h_end] == "sanctions":
             continue    # the noun itself, not the verb
-        speakers, p_start = _subject(ctx, rules, start, hit.start)
+        speakers, p_start = _subject(ctx, rules, start, h_start)
         if speakers:
             for sp in speakers:
                 senders.setdefault(sp.country, (speakers, "positions.sender.verb", p_start))
@@ -196,17 +197,16 @@ def _deal_parties(ctx: attr.ArticleContext, rules: SenderRules, start: int, end:
     """Governments that act on an arms transfer in the sentence: subject of a buying/selling verb
     (support) or of a halting verb (oppose) whose object is an arms or deal word; negated acts are skipped."""
     parties: dict[str, tuple[list[attr.Speaker], str, int]] = {}
-    for hit in rules.deal_verbs.find(ctx.folded, start, end):
-        before = ctx.folded[max(start, hit.start - 8):hit.start]
+    for h_start, h_end, deal_stance in rules.deal_verbs.find(ctx.folded, start, end):
+        before = ctx.folded[max(start, h_start - 8):h_start]
         if before.endswith(PASSIVE[:6]) or before.endswith("to "):
             continue
-        near = [n for n in nouns if hit.end < n <= hit.end + 70 and not ctx.folded.startswith("deliver", n)
-                and not OFF_OBJECT.search(ctx.folded, hit.end, n) and not any(c in ctx.folded[hit.end:n] for c in ".;")]
+        near = [n for n in nouns if h_end < n <= h_end + 70 and not ctx.folded.startswith("deliver", n)
+                and not OFF_OBJECT.search(ctx.folded, h_end, n) and not any(c in ctx.folded[h_end:n] for c in ".;")]
         if not near:
             continue
-        deal_stance = hit.entries[0]
-        if any(neg in " " + ctx.folded[max(start, hit.start - 14):hit.start] for neg in NEGATORS):
+        if any(neg in " " + ctx.folded[max(start, h_start - 14):h_start] for neg in NEGATORS):
             continue    # "has not ordered" says what did not happen, not what the state wants
-        for sp in _subject(ctx, rules, start, hit.start)[0]:
-            parties.setdefault(sp.country, ([sp], deal_stance, hit.start))
+        for sp in _subject(ctx, rules, start, h_start)[0]:
+            parties.setdefault(sp.country, ([sp], deal_stance, h_start))
     return parties

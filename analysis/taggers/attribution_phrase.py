@@ -52,8 +52,11 @@ def phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, i
         nxt = tokens[i + 1].group() if i + 1 < len(tokens) else ""
         if (low == "and" or word == ",") and 0 < i and taken and (nxt[:1].isupper() or (word == "," and nxt == "and")) \
                 and (prev[0].isupper() or (prev == "," and low == "and" and i > 1
-                                           and tokens[i - 2].group()[0].isupper())):
-            start = tokens[i].start()   # coordinated states: "Britain and France", "The US, Israel and France"
+                                           and tokens[i - 2].group()[0].isupper())) \
+                and (low == "and" or any(t.group().lower() == "and" for t in tokens[i + 1:])):
+            # coordinated states: "Britain and France", "The US, Israel and France"; a comma with no
+            # "and" after it closes an opening phrase instead ("... on Saudi Arabia, Trump said")
+            start = tokens[i].start()
             i -= 1
             taken += 1
             continue

@@ -155,7 +155,7 @@ def _clusters(staged: store.StagedTables, workers: int, signed: list[Signed] | N
     group (chunk) at a time, in parallel with several workers. Only the signatures
     (512 bytes per article) are kept, never every text.
     """
-    from analysis import dedupe
+    from analysis import dedupe, minhash
 
     staged.close("articles")
     if signed and sum(len(keys) for keys, _ in signed) == staged.counts.get("articles", 0):
@@ -165,9 +165,9 @@ def _clusters(staged: store.StagedTables, workers: int, signed: list[Signed] | N
     groups = pq.ParquetFile(path).num_row_groups if path.exists() else 0
     if workers > 1 and groups > 1:
         with ProcessPoolExecutor(min(workers, groups)) as pool:
-            parts = list(pool.map(dedupe.file_signatures, [path] * groups, range(groups)))
+            parts = list(pool.map(minhash.file_signatures, [path] * groups, range(groups)))
     else:
-        parts = [dedupe.file_signatures(path, g) for g in range(groups)]
+        parts = [minhash.file_signatures(path, g) for g in range(groups)]
     if not parts:
         return dedupe.cluster_signatures(pd.DataFrame(columns=["article_id", "published"]), None)
     keys = pd.concat([k for k, _ in parts], ignore_index=True)
@@ -340,11 +340,11 @@ Signed = tuple[pd.DataFrame, np.ndarray]  # (article_id, published) and their Mi
 
 def _sign(articles: pd.DataFrame, timings: Timings) -> Signed:
     """Near-duplicate signatures of a chunk, made where its text already is (in parallel with tagging)."""
-    from analysis import dedupe
+    from analysis import minhash
 
     tick = time.perf_counter()
     signed = articles[["article_id", "published"]].reset_index(drop=True), \
-        dedupe.signatures(dedupe.article_texts(articles))
+        minhash.signatures(minhash.article_texts(articles))
     timings.add("signatures", tick)
     return signed
 

@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import dedupe, schemas
+from analysis import dedupe, minhash, schemas
 
 STORY = ("India has received the first squadron of the S-400 air defence system from Russia, officials said, "
          "even as Washington weighs whether to sanction New Delhi under CAATSA for the five billion dollar deal. "
@@ -78,8 +78,8 @@ def test_signatures_and_bands_match_datasketch():
     from datasketch import MinHash, MinHashLSH
 
     sketch = MinHash(num_perm=128, seed=1, hashfunc=int, scheme="affine32")
-    sketch.update_batch(dedupe._shingle_hashes(STORY, 5).tolist())
-    assert np.array_equal(dedupe.signatures([STORY])[0], sketch.hashvalues)
+    sketch.update_batch(minhash._shingle_hashes(STORY, 5).tolist())
+    assert np.array_equal(minhash.signatures([STORY])[0], sketch.hashvalues)
     lsh = MinHashLSH(threshold=0.5, num_perm=128)
     assert dedupe.band_params(0.5, 128) == (lsh.b, lsh.r)
 
@@ -95,7 +95,7 @@ def test_clusters_from_signatures_read_in_slices_equal_clusters_from_texts(tmp_p
     with pq.ParquetWriter(path, pq.read_schema(_write(frame.iloc[:2], tmp_path / "s.parquet"))) as writer:
         for part in (frame.iloc[:2], frame.iloc[2:]):
             writer.write_table(pq.read_table(_write(part, tmp_path / "p.parquet")))
-    parts = [dedupe.file_signatures(path, g) for g in range(2)]
+    parts = [minhash.file_signatures(path, g) for g in range(2)]
     keys = pd.concat([k for k, _ in parts], ignore_index=True)
     sliced = dedupe.cluster_signatures(keys, np.concatenate([s for _, s in parts]))
     whole = dedupe.cluster_articles(frame)
@@ -117,7 +117,7 @@ def test_word_codes_split_exactly_like_the_word_regex():
 
     texts = ["", "   ", "a", "Ünïcode café\u2014test \u201cquoted\u201d \u2018x\u2019 naïve_word 123 \uff12\uff13 x\u00b2 ok",
              "Russia\u2019s Rosoboronexport, U.S.-made F-16s", "\u2019\u2019", STORY]
-    codes, counts = dedupe._text_word_codes(texts, {})
+    codes, counts = minhash._text_word_codes(texts, {})
     expected = [[zlib.crc32(w.encode()) for w in re.findall(r"\w+", t.lower())] for t in texts]
     assert counts.tolist() == [len(e) for e in expected]
     assert codes.tolist() == [c for e in expected for c in e]

@@ -57,7 +57,7 @@ _ASCII_SPLIT = bytes(b if b >= 0x80 or chr(b).isalnum() or b == 0x5F else 0x20 f
 
 
 def _text_word_codes(texts: list[str], cache: dict[bytes, tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray]:
-    """crc32 of every ``\w+`` word of every lower-cased text, laid end to end, and the word count per text.
+    r"""crc32 of every ``\w+`` word of every lower-cased text, laid end to end, and the word count per text.
 
     Equal to ``[crc32(w.encode()) for w in _WORD.findall(text.lower())]`` text after text, but the
     splitting and the distinct-token lookup run in Arrow: Python touches each *distinct* token once

@@ -7,9 +7,11 @@ an empty table still has the right types when written to Parquet.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -276,8 +278,30 @@ def finding_id(table: str, article_id: str, char_start: int, char_end: int, key:
 
     Analyst reviews are keyed by it, so it must not depend on row order or run time.
     """
-    raw = "\x1f".join([table, article_id, str(char_start), str(char_end), *("" if k is None else str(k) for k in key)])
+    raw = "\x1f".join([table, article_id, str(char_start), str(char_end), *(_key_text(k) for k in key)])
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def _key_text(value: Any) -> str:
+    """One spelling per value, whatever column dtype the value travelled in.
+
+    A chunk where a column is all null holds ``None``; a chunk with numbers
+    holds ``nan`` and turns ``24`` into ``24.0``. The id must not depend on
+    which articles happened to share a chunk, so every missing value is ``""``
+    and a whole float is written as an integer.
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return "|".join(_key_text(v) for v in value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    return str(value)
 
 
 def finalise(records: Iterable[Mapping[str, Any]], table: str, sentences: pd.DataFrame,
@@ -297,7 +321,7 @@ def finalise(records: Iterable[Mapping[str, Any]], table: str, sentences: pd.Dat
     own = [c for c in TABLES[table] if c not in FINDING_COLUMNS]
     frame["finding_id"] = [
         finding_id(table, row["article_id"], row["char_start"], row["char_end"],
-                   [row.get(c) if not isinstance(row.get(c), list) else "|".join(row.get(c)) for c in own] + [row["rule"]])
+                   [row.get(c) for c in own] + [row["rule"]])
         for row in frame.to_dict("records")
     ]
     frame = frame.drop_duplicates("finding_id")

@@ -1,9 +1,14 @@
 """Throughput of the positions tagger alone on a JSONL.gz corpus, against a same-run floor.
 
 The floor is a bare scan of every article for quote marks and speech verbs
-(one compiled regex), the least any attribution tagger must do; the tagger's
+(one Aho-Corasick automaton), the least any attribution tagger must do; the tagger's
 figure is read against it because this machine's speed varies run to run.
-Usage: python bench/bench_positions.py [CORPUS.jsonl.gz] [--repeat N] [--runs N]
+``--against REF`` also times, in the same run with the runs taking turns, the working tree with
+the files of ``--swap`` (default: the attribution modules and stance_lexicon.py) taken from
+``REF`` (as bench/positions_equivalence.py builds it), so a speed change is measured under the
+same load as its reference.
+Usage: python bench/bench_positions.py [CORPUS.jsonl.gz] [--repeat N] [--runs N] [--against REF]
+       [--swap GLOB ...]
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import argparse
 import gzip
 import json
 import resource
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis import gazetteer, sentences  # noqa: E402
 from analysis.taggers import positions  # noqa: E402
 from analysis.vocab import DATA_DIR, read_csv_rows  # noqa: E402
+from bench.positions_equivalence import SWAP, tagger  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "news.jsonl.gz"
 
@@ -54,6 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--against", metavar="REF", help="also time the tagger with the --swap files of REF")
+    parser.add_argument("--swap", nargs="+", default=list(SWAP), metavar="GLOB")
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         sys.exit(f"corpus not found: {args.corpus}")
@@ -63,8 +73,17 @@ def main(argv: list[str] | None = None) -> None:
     n = len(articles)
 
     texts = articles["text"].tolist()
-    base_wall, base_cpu, hits = _best(lambda: _baseline(texts), args.runs)
-    took_wall, took_cpu, found = _best(lambda: positions.tag(articles, frame, vocab), args.runs)
+    runs = [lambda: _baseline(texts), lambda: positions.tag(articles, frame, vocab)]
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        if args.against:
+            old = tagger(tmp, "bench_positions_old", args.against, tuple(args.swap))
+            old_vocab = SimpleNamespace(gazetteer=vocab.gazetteer, positions=old.load(DATA_DIR))
+            runs.append(lambda: old.tag(articles, frame, old_vocab))
+        timed = _best(runs, args.runs)
+    finally:
+        shutil.rmtree(tmp)
+    (base_wall, base_cpu, hits), (took_wall, took_cpu, found) = timed[:2]
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"articles: {n}  ({args.corpus.name} x{args.repeat}), best of {args.runs} runs")
@@ -73,18 +92,27 @@ def main(argv: list[str] | None = None) -> None:
     print(f"positions.tag: wall {n / took_wall:,.0f} articles/s, CPU {n / took_cpu:,.0f} articles/s  "
           f"({len(found)} positions)")
     print(f"tagger / baseline (CPU): {base_cpu / took_cpu:.2f}")
+    if args.against:
+        old_wall, old_cpu, old_found = timed[2]
+        print(f"with {' '.join(args.swap)} of {args.against}: wall {n / old_wall:,.0f} articles/s, "
+              f"CPU {n / old_cpu:,.0f} articles/s  ({len(old_found)} positions); tagger / baseline (CPU): "
+              f"{base_cpu / old_cpu:.2f}; working tree {old_cpu / took_cpu:.2f}x as fast (CPU)")
     print(f"peak memory (process max RSS): {peak_mb:,.0f} MB")
 
 
-def _best(run, runs: int) -> tuple[float, float, object]:
-    """Best wall and best CPU seconds over ``runs`` runs (the machine is shared; CPU time is steadier)."""
-    walls, cpus, result = [], [], None
+def _best(functions: list, runs: int) -> list[tuple[float, float, object]]:
+    """Best wall and best CPU seconds of each function over ``runs`` rounds, the functions taking turns
+    in each round (the machine is shared: CPU time is steadier, and turns spread the load alike)."""
+    walls: list[list[float]] = [[] for _ in functions]
+    cpus: list[list[float]] = [[] for _ in functions]
+    results: list[object] = [None for _ in functions]
     for _ in range(runs):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = run()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), min(cpus), result
+        for i, run in enumerate(functions):
+            wall, cpu = time.perf_counter(), time.process_time()
+            results[i] = run()
+            walls[i].append(time.perf_counter() - wall)
+            cpus[i].append(time.process_time() - cpu)
+    return [(min(w), min(c), r) for w, c, r in zip(walls, cpus, results)]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,122 @@
+"""Does a speed change leave the positions rows unchanged? Old and new taggers run in this process, same input.
+
+Positions code is shared: one engineer may change its behaviour (positions.py, positions_sender.py,
+stance.py, data files) while another makes it faster. So the reference is not an older commit
+but the same working tree with only the swapped files (by default the attribution modules and
+stance_lexicon.py) taken from ``REF``. Both sides are copies of analysis/taggers' positions
+modules made at the same moment into two temporary packages (imports rewritten to point at
+them) and read the same data files, articles, sentences and gazetteer, so any difference comes
+from the swapped files alone. Every article of ../shared/corpus/news.jsonl.gz,
+procurement.jsonl.gz and data/sample is tagged; the rows (every column but the evidence text)
+must be identical, in the same order.
+Usage: python bench/positions_equivalence.py [REF] [--swap GLOB ...]   (REF defaults to HEAD; exit 1
+on any difference)
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import importlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis import gazetteer, ingest, sentences  # noqa: E402
+from analysis.normalise import normalise  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "corpus"
+INPUTS = [SHARED / "news.jsonl.gz", SHARED / "procurement.jsonl.gz", ROOT / "data" / "sample"]
+MODULES = ("positions*.py", "stance*.py", "attribution*.py")   # the positions tagger's modules
+SWAP = ("attribution*.py", "stance_lexicon.py")                 # the speed work's files
+
+
+def _git(ref: str, path: str) -> str | None:
+    done = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{path}"], capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def tagger(tmp: Path, package: str, ref: str | None = None, swap: tuple[str, ...] = SWAP) -> types.ModuleType:
+    """The positions module of the working tree as package ``package``; with ``ref``, the files matching
+    ``swap`` come from that commit (a swapped file missing there is left out)."""
+    folder = tmp / package
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    taggers = ROOT / "analysis" / "taggers"
+    names = sorted({p.name for pattern in MODULES for p in taggers.glob(pattern)})
+    if ref is not None:
+        listing = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", ref, "analysis/taggers/"],
+                                 capture_output=True, text=True, check=True).stdout.split()
+        names += [Path(p).name for p in listing if any(fnmatch.fnmatch(Path(p).name, g) for g in swap)]
+    for name in sorted(set(names)):
+        swapped = ref is not None and any(fnmatch.fnmatch(name, g) for g in swap)
+        source = _git(ref, f"analysis/taggers/{name}") if swapped else (taggers / name).read_text()
+        if source is None:
+            continue
+        source = source.replace("from analysis.taggers import ", f"from {package} import ")
+        (folder / name).write_text(source.replace("analysis.taggers.", f"{package}."))
+    if str(tmp) not in sys.path:
+        sys.path.insert(0, str(tmp))
+    return importlib.import_module(f"{package}.positions")
+
+
+def load_articles() -> pd.DataFrame:
+    state = ingest.IngestState()
+    aliases = ingest.load_column_aliases()
+    frames = []
+    for path in ingest.expand_inputs([p for p in INPUTS if p.exists()], state):
+        for raw in ingest.iter_raw(path, 5000, aliases):
+            frames.append(normalise(raw, str(path), state)[0])
+    return pd.concat(frames, ignore_index=True)
+
+
+def rows(frame: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in frame.columns if c != "evidence"]
+    return frame[cols].astype(str).reset_index(drop=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("ref", nargs="?", default="HEAD")
+    parser.add_argument("--swap", nargs="+", default=list(SWAP), metavar="GLOB",
+                        help="files of analysis/taggers taken from REF (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if not (SHARED / "news.jsonl.gz").exists():
+        print(f"skipped: {SHARED} is absent")
+        return 0
+    articles = load_articles()
+    data = ROOT / "data"
+    sents = sentences.split_sentences(articles, sentences.load_splitter(data))
+    gaz = gazetteer.load(data)
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        old = tagger(tmp, "eq_positions_old", args.ref, tuple(args.swap))
+        new = tagger(tmp, "eq_positions_new")
+        before = old.tag(articles, sents, types.SimpleNamespace(gazetteer=gaz, positions=old.load(data)))
+        after = new.tag(articles, sents, types.SimpleNamespace(gazetteer=gaz, positions=new.load(data)))
+    finally:
+        shutil.rmtree(tmp)
+    a, b = rows(before), rows(after)
+    same = a.shape == b.shape and a.equals(b)
+    print(f"articles: {len(articles)}, sentences: {len(sents)}; rows with {' '.join(args.swap)} of {args.ref}: "
+          f"{len(a)}, working tree: {len(b)}; {'identical' if same else 'DIFFERENT'}")
+    if not same:
+        merged = a.merge(b, how="outer", indicator=True)
+        diff = merged[merged["_merge"] != "both"]
+        if diff.empty:
+            print("same rows in another order")
+        print(diff[["_merge", "article_id", "sentence", "speaker_country", "topic", "stance", "rule"]]
+              .head(60).to_string())
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick_rs
+from analysis.taggers.stance_lexicon import automaton
 
 QUOTE = re.compile(r"“[^“”\n]+(?:”|(?=\n)|\Z)|\"[^\"\n]+(?:\"|(?=\n)|\Z)")
 TOKEN = re.compile(r"[\w][\w.’'\-]*|[^\w\s]")
@@ -57,8 +57,7 @@ class Matcher:
         self.entries = [table[p] for p in patterns]
         self.open_start = [p[0].isalnum() for p in patterns]   # a word character there needs a boundary
         self.open_end = [p[-1].isalnum() for p in patterns]
-        self._automaton = (ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-                           if patterns else None)
+        self._automaton = automaton(patterns)
 
     def find(self, folded: str, start: int, end: int) -> list[tuple[int, int, Any]]:
         """Matches in ``folded[start:end]`` with offsets into ``folded``."""

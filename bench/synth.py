@@ -7,7 +7,7 @@ shapes written here and slot values drawn from the project's own vocabularies
 (data/gazetteer, data/catalogue, data/rules), so the taggers see the surfaces
 they will meet in production. A fixed seed makes a corpus reproducible.
 
-Usage: python bench/synth.py --n 100000 --out /tmp/synth_100k.jsonl.gz [--seed 7]
+Usage: python bench/synth.py --n 100000 --out /tmp/synth_100k.jsonl.gz [--seed 7] [--start 0]
 """
 
 from __future__ import annotations
@@ -85,6 +85,41 @@ TOPIC_QUOTE = (
     "{P} {V} reporters in {K} that {C} supports further {W} on {C2}.",
     "“This purchase is our sovereign decision,” {P} {V} on {day}.",
 )
+# General-news sentences are assembled from short parts (at most four words each), so every
+# word 5-shingle spans at least two random choices: unrelated articles share few shingles, as
+# real news does (a few stock phrases, no shared paragraphs). Built from a fixed set of whole
+# sentences, the first version gave any two synthetic articles an estimated Jaccard of about
+# 0.3, so MinHash LSH proposed candidate pairs in proportion to the corpus size.
+SUBJECTS = (
+    "Officials", "The ministry", "Local media", "Analysts", "The committee", "Several delegations",
+    "Opposition parties", "Engineers", "Economists", "The central bank", "Residents", "Trade unions",
+    "Farmers' groups", "Police", "Hospital staff", "Teachers", "Investors", "City officials",
+    "Regional authorities", "Aid agencies", "Business leaders", "Shipping firms", "Airline executives",
+    "Students", "Researchers", "Election monitors", "Bankers", "Retailers", "Doctors", "Volunteers",
+)
+ACTIONS = (
+    "reviewed", "examined", "studied", "postponed", "debated", "looked into", "focused on", "worked on",
+    "prepared", "checked", "measured", "compared", "tracked", "counted", "published", "revised",
+    "updated", "mapped", "planned", "organised", "questioned", "criticised", "praised", "funded",
+)
+OBJECTS = (
+    "the budget", "next year's budget", "traffic around the venue", "the quarterly figures", "fuel prices",
+    "the railway project", "staple food prices", "interest rates", "flood damage", "the school calendar",
+    "hospital waiting times", "the bridge repairs", "water supplies", "rental costs", "the harvest forecast",
+    "local bus routes", "the tourism season", "power cuts", "the housing plan", "pension payments",
+    "port congestion", "the census results", "road safety rules", "air quality data", "the museum reopening",
+    "wage talks", "the tax reform", "exam results", "waste collection", "the festival programme",
+    "{N} new classrooms", "a {N}-page report", "the {N} job cuts", "{N} building permits",
+)
+TAILS = (
+    "on {day}", "last {day}", "this month", "in early {month}", "since {month}", "for {N} days",
+    "after {N} hours", "before the weekend", "during the morning", "in the capital", "across the region",
+    "without a vote", "behind closed doors", "at short notice", "for the third time", "ahead of {month}",
+    "with mixed results", "over the summer", "until late evening", "in {N} districts",
+)
+STOCK_SHARE = 0.1  # share of general-news sentences that are whole stock sentences (FILLER)
+BLOCK = 1000  # articles per random stream: any range of the corpus can be generated on its own
+
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
@@ -144,6 +179,18 @@ def _fill(shape: str, vocab: Vocabulary, rng: random.Random) -> str:
     return shape.format(**values)
 
 
+def _general(vocab: Vocabulary, rng: random.Random) -> str:
+    """One general-news sentence: usually assembled from parts, sometimes a stock sentence."""
+    if rng.random() < STOCK_SHARE:
+        return _fill(rng.choice(FILLER), vocab, rng)
+    parts = [rng.choice(SUBJECTS), rng.choice(ACTIONS), rng.choice(OBJECTS), rng.choice(TAILS)]
+    if rng.random() < 0.4:
+        subject = rng.choice(SUBJECTS)
+        parts[-1] += ", while " + (subject if subject.isupper() else subject[0].lower() + subject[1:])
+        parts += [rng.choice(ACTIONS), rng.choice(OBJECTS)]
+    return _fill(" ".join(parts) + ".", vocab, rng)
+
+
 def article(number: int, vocab: Vocabulary, rng: random.Random, start: date = date(2014, 1, 1)) -> dict[str, str]:
     """One article of about TARGET_CHARS characters, paragraphs of 2-4 sentences."""
     on_topic = rng.random() < ON_TOPIC
@@ -156,8 +203,11 @@ def article(number: int, vocab: Vocabulary, rng: random.Random, start: date = da
     size = 0
     target = int(TARGET_CHARS * rng.uniform(0.6, 1.4))
     while size < target:
-        para = " ".join(_fill(rng.choice(rng.choices(shapes, weights)[0]), vocab, rng)
-                        for _ in range(rng.randint(2, 4)))
+        sentences = []
+        for _ in range(rng.randint(2, 4)):
+            kind = rng.choices(shapes, weights)[0]
+            sentences.append(_general(vocab, rng) if kind is FILLER else _fill(rng.choice(kind), vocab, rng))
+        para = " ".join(sentences)
         paragraphs.append(para)
         size += len(para) + 2
     (c, _, _), (c2, _, _) = rng.sample(vocab.countries, 2)
@@ -167,18 +217,27 @@ def article(number: int, vocab: Vocabulary, rng: random.Random, start: date = da
             "text": "\n\n".join(paragraphs), "source": "synthetic", "url": f"https://example.org/syn/{number}"}
 
 
-def generate(n: int, seed: int = 7, data_dir: Path = ROOT / "data") -> Iterator[dict[str, str]]:
-    """``n`` articles, identical for the same seed and vocabulary."""
+def generate(n: int, seed: int = 7, data_dir: Path = ROOT / "data", start: int = 0) -> Iterator[dict[str, str]]:
+    """Articles ``start .. start + n - 1`` of the stream of ``seed``, identical for the same vocabulary.
+
+    Each block of BLOCK articles has its own random stream, so a range gives the same articles
+    as the whole corpus does there, and a large corpus can be written in parallel pieces.
+    """
     vocab = load_vocabulary(data_dir)
-    rng = random.Random(seed)
-    for number in range(n):
-        yield article(number, vocab, rng)
+    rng = random.Random()
+    for number in range(start - start % BLOCK, start + n):
+        if number % BLOCK == 0 or number == start - start % BLOCK:
+            rng.seed(seed * 1_000_003 + number // BLOCK)
+        record = article(number, vocab, rng)
+        if number >= start:
+            yield record
 
 
-def write(n: int, out: Path, seed: int = 7) -> Path:
+def write(n: int, out: Path, seed: int = 7, start: int = 0) -> Path:
     opener = gzip.open if out.name.endswith(".gz") else open
-    with opener(out, "wt", encoding="utf-8") as handle:  # type: ignore[operator]
-        for record in generate(n, seed):
+    kwargs = {"compresslevel": 1} if out.name.endswith(".gz") else {}  # speed over size
+    with opener(out, "wt", encoding="utf-8", **kwargs) as handle:  # type: ignore[operator]
+        for record in generate(n, seed, start=start):
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     return out
 
@@ -188,8 +247,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, required=True, help="number of articles")
     parser.add_argument("--out", type=Path, required=True, help="output .jsonl or .jsonl.gz")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--start", type=int, default=0, help="number of the first article (pieces of one corpus)")
     args = parser.parse_args()
-    write(args.n, args.out, args.seed)
+    write(args.n, args.out, args.seed, args.start)
     print(f"wrote {args.n} articles to {args.out}", file=sys.stderr)
 
 

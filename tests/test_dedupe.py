@@ -121,3 +121,22 @@ def test_word_codes_split_exactly_like_the_word_regex():
     expected = [[zlib.crc32(w.encode()) for w in re.findall(r"\w+", t.lower())] for t in texts]
     assert counts.tolist() == [len(e) for e in expected]
     assert codes.tolist() == [c for e in expected for c in e]
+
+
+def test_candidates_verified_in_small_batches_give_the_same_clusters(monkeypatch):
+    """Memory is bounded by verifying candidates batch by batch; the clusters must not change."""
+    rows = [(f"s{i}", f"2021-01-{1 + i % 9:02d}", STORY + f" Item {i}.", "x") for i in range(6)]
+    rows += [(f"o{i}", f"2021-02-{1 + i:02d}", OTHER + f" Note {i}.", "y") for i in range(5)]
+    rows += [(f"u{i}", "2021-03-01", " ".join(f"word{i}x{k}" for k in range(30)), "z") for i in range(4)]
+    frame = arts(rows)
+    whole = dedupe.cluster_articles(frame).sort_values("article_id").reset_index(drop=True)
+    sigs = minhash.signatures(minhash.article_texts(frame))
+    bands, band_rows = dedupe.band_params(0.5, 128)
+    batches = list(dedupe._candidate_batches(sigs, bands, band_rows, batch=3))
+    assert len(batches) > 1  # really more than one batch
+    monkeypatch.setattr(dedupe, "_BATCH", 3)
+    small = dedupe.cluster_articles(frame).sort_values("article_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(whole, small)
+    clusters = whole.set_index("article_id")["cluster_id"]
+    assert set(clusters[[f"s{i}" for i in range(6)]]) == {"s0"}
+    assert clusters["u1"] == "u1"  # unrelated texts stay alone

@@ -144,3 +144,16 @@ def test_row_groups_keep_every_row_in_order(rows: int) -> None:
     parts = list(events.row_groups(built, rows=rows))
     assert all(p.num_rows <= rows for p in parts)
     assert [fid for p in parts for fid in p.column("finding_id").to_pylist()] == built["finding_id"].tolist()
+
+
+@pytest.mark.parametrize("rows", [3, events.ROW_GROUP_ROWS])
+def test_groups_built_one_at_a_time_equal_the_whole_table_cut_into_groups(rows: int) -> None:
+    """The pipeline writes pair_events group by group (bounded memory); the file must not change."""
+    t = tables()
+    findings = {k: t[k] for k in schemas.FINDING_TABLES}
+    whole = list(events.row_groups(events.pair_events_table(findings, t["articles"]), rows=rows))
+    parts = list(events.pair_events_groups(findings, t["articles"], rows=rows))
+    assert len(parts) == len(whole) and (len(whole) > 1 or rows > 3)
+    assert all(a.equals(b) for a, b in zip(parts, whole))
+    empty = list(events.pair_events_groups({}, t["articles"]))
+    assert len(empty) == 1 and empty[0].num_rows == 0 and empty[0].schema == schemas.arrow_schema("pair_events")

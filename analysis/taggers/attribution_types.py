@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.taggers.stance_lexicon import automaton
+from analysis.taggers.stance_lexicon import Automaton
 
 QUOTE = re.compile(r"“[^“”\n]+(?:”|(?=\n)|\Z)|\"[^\"\n]+(?:\"|(?=\n)|\Z)")
 TOKEN = re.compile(r"[\w][\w.’'\-]*|[^\w\s]")
@@ -57,15 +57,13 @@ class Matcher:
         self.entries = [table[p] for p in patterns]
         self.open_start = [p[0].isalnum() for p in patterns]   # a word character there needs a boundary
         self.open_end = [p[-1].isalnum() for p in patterns]
-        self._automaton = automaton(patterns)
+        self._automaton = Automaton(patterns)
 
     def find(self, folded: str, start: int, end: int) -> list[tuple[int, int, Any]]:
         """Matches in ``folded[start:end]`` with offsets into ``folded``."""
-        if self._automaton is None:
-            return []
         out = []
         size = len(folded)
-        for index, s, e in self._automaton.find_matches_as_indexes(folded[start:end]):
+        for index, s, e in self._automaton.matches(folded, start, end):
             s += start
             e += start
             if (s > 0 and self.open_start[index] and folded[s - 1].isalnum()) or \

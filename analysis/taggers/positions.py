@@ -163,6 +163,23 @@ def _pairs(ctx: attr.ArticleContext, start: int, places: list) -> list[set[str]]
     return out
 
 
+def _bare(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Statement, sents: "_Sentences") -> list[Reading]:
+    """A clause that names no topic but is a bare stance act ("..., while China and Russia voted against",
+    "after the sanctions announcement, officials vowed to retaliate") takes the topic named last before it
+    in its sentence: the words left out are that topic. Only cues of kind ``bare`` are read this way."""
+    i = sents.index(statement.start)
+    before = [t for p, t, w in topics_in(rules.stance, ctx.folded, sents.starts[i], statement.start)
+              if w >= rules.stance.weak_topic]
+    if not before:
+        return []
+    out = []
+    for hit in rules.stance.cues.find(ctx.folded, statement.start, statement.end):
+        for cue in hit.entries:
+            if cue.applies == "bare" and cue.topic in ("*", before[-1]):
+                out.append(Reading(before[-1], cue.stance, cue.weight, cue.rule_id))
+    return out[:1]
+
+
 def _conceded(ctx: attr.ArticleContext, rules: PositionRules, start: int, end: int) -> bool:
     """Every sanctions word of the span follows a concession ("despite the threat of sanctions",
     "defying US sanctions"): the sanctions are the backdrop of an act done against them, which says
@@ -241,10 +258,14 @@ def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Sta
                               verb.stance, verb.weight * 0.8)
     topics = {t for _, t, w in topics_in(rules.stance, ctx.folded, statement.start, statement.end)
               if w >= rules.stance.weak_topic or t in licensed}
+    bare = not topics
+    if bare:
+        readings = _bare(ctx, rules, statement, sents)
+        topics = {r.topic for r in readings}
     places = ctx.gazetteer.find(ctx.text[statement.start:statement.end])
     targets = _targets(ctx, rules, statement.start, statement.end, places)
     sentence = sents.index(statement.start)
-    roles = sents.roles(sentence) if "sanctions" in topics else None
+    roles = sents.roles(sentence) if "sanctions" in topics and not bare else None   # a bare vote says it all
     pairs = _pairs(ctx, statement.start, places) if "partnership" in topics else []
     conceded = "sanctions" in topics and _conceded(ctx, rules, statement.start, statement.end)
     out = []

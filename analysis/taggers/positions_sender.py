@@ -23,7 +23,7 @@ from analysis.taggers.stance import StanceRules, topics_in
 from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block", "proxy",
-         "target_pre")
+         "target_pre", "verb_against")
 PASSIVE = ("was ", "were ", "been ", "be ", "being ", "is ", "are ", "not ", "to ", "n't ")
 SANCTIONS_WORDS = ("sanction", "embargo", "penalt", "restriction", "measure", "export control")
 AUXILIARIES = re.compile(r"[\s,]*(?:(?:has|have|had|been|was|were|is|are|remains?|already|now|still|also|long|"
@@ -42,6 +42,7 @@ class SenderRules:
     target_pre: re.Pattern[str]   # "X (has been) hit by / under / facing ... sanctions": X is the target
     deal_verbs: Matcher           # entries: "support" / "oppose"
     weight: dict[str, float]
+    against: tuple[str, ...] = ()  # "voted against": the word after a sender verb that turns it into opposition
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def load(path: Path) -> tuple[SenderRules, list[dict[str, str]]]:
                         tuple(by_kind["proxy"]),
                         re.compile(r"\b(?:" + "|".join(map(re.escape, by_kind["target_pre"] or ["\x00"])) + r")\b"),
                         Matcher([(c, "support") for c in by_kind["deal_support"]]
-                                + [(c, "oppose") for c in by_kind["deal_oppose"]]), weight)
+                                + [(c, "oppose") for c in by_kind["deal_oppose"]]), weight,
+                        tuple(f" {c} " for c in by_kind["verb_against"]))
     return rules, [{**r, "file": path.name} for r in rows]
 
 
@@ -166,6 +168,8 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
     for h_start, h_end, _ in rules.verbs.find(ctx.folded, start, end):
         if ctx.folded[max(start, h_start - 6):h_start].endswith(PASSIVE) or ctx.folded[h_start - 1] == "-":
             continue    # passive, infinitive, negated, or a compound ("Moscow-backed")
+        if ctx.folded[h_end:h_end + 12].startswith(rules.against):
+            continue    # "voted against new sanctions": the subject opposes them, it does not send them
         self_noun = any(h_start <= n < h_end for n in noun_at)
         after = [n for n in noun_at if h_end <= n <= h_end + 60 and "." not in ctx.folded[h_end:n]]
         if not (self_noun or after):

@@ -87,7 +87,9 @@ STANCE_RULES = [r for r in _rule_rows(DATA_DIR) if r["file"] == "stance_cues.csv
 def test_stance_rule_examples(row: dict, vocab, splitter) -> None:
     """Each stance rule's positive example, said by an official, gets the rule's stance from it; the negative does not."""
     def fired(sentence: str) -> set[tuple[str, str]]:
-        found = run(f"The British foreign minister said: “{sentence}”", vocab, splitter)
+        # a bare cue reads a clause that names no topic of its own, so its examples are whole sentences
+        text = sentence if row["applies"] == "bare" else f"The British foreign minister said: “{sentence}”"
+        found = run(text, vocab, splitter)
         return {(r.split("+", 1)[1], s) for r, s in zip(found["rule"], found["stance"])}
     stance = row["stance"] if row["stance"] != "none" else row["negated"]
     assert (row["rule_id"], stance) in fired(row["example_positive"])

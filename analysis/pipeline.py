@@ -198,7 +198,10 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
 
     tick = time.perf_counter()
     articles = staged.read("articles", columns=["article_id", "published", "source", "url"])
-    findings = {t: staged.read(t) for t in TAGGERS}
+    # the scores, deals and alerts never read the evidence sentence, the widest column: only
+    # pair_events below needs it, and it reads the tables again once these frames are freed
+    findings = {t: staged.read(t, columns=[c for c in schemas.arrow_schema(t).names if c != "evidence"])
+                for t in TAGGERS}
     reviews = review.load_reviews(settings.get_path("review_db"))
     staged.write("deals", deals.build_deals(review.drop_rejected(findings, reviews)["procurement"], articles))
     tick = timings.add("deals", tick)
@@ -225,10 +228,11 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
     for freq in RISK_FREQS[1:]:
         for _ in written(freq):
             pass
-    del sourced, clusters  # pair_events below needs neither: free them before its peak
+    del sourced, clusters, findings  # pair_events below needs none of them: free them before its peak
     tick = time.perf_counter()
     # the pair page's lookup table, written in row groups cut at country changes so DuckDB prunes them
-    for part in events.pair_events_groups(review.drop_rejected(findings, reviews), articles):
+    full = {t: review.drop_rejected(staged.read(t), reviews) for t in TAGGERS}
+    for part in events.pair_events_groups(full, articles):
         staged.write("pair_events", part)
     timings.add("pair_events", tick)
 

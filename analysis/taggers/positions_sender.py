@@ -171,7 +171,7 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
         if ctx.folded[h_end:h_end + 12].startswith(rules.against):
             continue    # "voted against new sanctions": the subject opposes them, it does not send them
         self_noun = any(h_start <= n < h_end for n in noun_at)
-        after = [n for n in noun_at if h_end <= n <= h_end + 60 and "." not in ctx.folded[h_end:n]]
+        after = [n for n in noun_at if h_end <= n <= h_end + 60 and not any(c in ctx.folded[h_end:n] for c in ".,;")]
         if not (self_noun or after):
             continue
         if self_noun and ctx.folded[h_start:h_end] == "sanctions":

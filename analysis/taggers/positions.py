@@ -150,6 +150,7 @@ def _targets(ctx: attr.ArticleContext, rules: PositionRules, start: int, end: in
 
 
 PAIR_GLUE = ("-", "–", "/", " and ", " and the ")
+QUOTE_MARKS = frozenset("\"“”")
 
 
 def _pairs(ctx: attr.ArticleContext, start: int, places: list) -> list[set[str]]:
@@ -315,6 +316,8 @@ def _sender_records(ctx: attr.ArticleContext, rules: PositionRules, article_id: 
     for code, (speakers, rule, at) in roles.senders.items():
         if any(cs <= at < ce for cs, ce in covered):
             continue
+        if rule == "positions.sender.premod" and (voiced or QUOTE_MARKS & set(ctx.text[start:end])):
+            continue    # "U.N. sanctions" named while someone else speaks: the sanctions they talk about
         speaker = next((sp for sp in speakers if sp.country == code), speakers[0])
         weight = rules.sender.weight.get(rule.rsplit(".", 1)[-1], 0.6)
         about = next(iter(sorted(roles.targets - {code})), None)

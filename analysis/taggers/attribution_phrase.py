@@ -16,7 +16,18 @@ from analysis.taggers.attribution_types import (APPOSITIVE_OPENERS, APPOSITIVE_W
 
 
 def phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, int]:
-    """The noun phrase ending right before a verb: walks back over names, titles and determiners."""
+    """The noun phrase ending right before a verb: walks back over names, titles and determiners.
+
+    Kept per article: the sender rules and the pronoun look-back ask about the same verbs again.
+    """
+    key = (lo, verb_start)
+    found = ctx.phrases_before.get(key)
+    if found is None:
+        found = ctx.phrases_before[key] = _phrase_before(ctx, lo, verb_start)
+    return found
+
+
+def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, int]:
     if verb_start - lo > 220:   # the phrase is at most ~10 words: tokenise only the tail, from a word start
         cut = ctx.text.find(" ", verb_start - 220, verb_start)
         lo = cut + 1 if cut >= 0 else lo

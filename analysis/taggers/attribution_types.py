@@ -171,3 +171,4 @@ class ArticleContext:
     last_end: int = -1
     introductions: dict[str, Speaker | None] = field(default_factory=dict)
     described: dict[tuple[int, int, int], list[Speaker] | None] = field(default_factory=dict)   # describe() answers
+    phrases_before: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)   # phrase_before() answers

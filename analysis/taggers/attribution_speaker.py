@@ -37,7 +37,8 @@ def describe(ctx: ArticleContext, start: int, end: int, depth: int = 0,
         return ctx.described[key]
     titles = titles_in(ctx, start, end)
     kinds = {t.kind for _, _, t in titles}
-    if "nonofficial" in kinds or any(p in ctx.folded[start:end] for p in ctx.rules.proxy):
+    phrase = ctx.folded[start:end]
+    if "nonofficial" in kinds or any(p in phrase for p in ctx.rules.proxy):
         ctx.described[key] = None
         return None
     found = _describe(ctx, start, end, depth, until, titles, kinds)

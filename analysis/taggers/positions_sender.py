@@ -23,11 +23,12 @@ from analysis.taggers.stance import StanceRules, topics_in
 from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block", "proxy",
-         "target_pre", "verb_against")
+         "target_pre", "verb_against", "adverb")
 PASSIVE = ("was ", "were ", "been ", "be ", "being ", "is ", "are ", "not ", "to ", "n't ")
 SANCTIONS_WORDS = ("sanction", "embargo", "penalt", "restriction", "measure", "export control")
 AUXILIARIES = re.compile(r"[\s,]*(?:(?:has|have|had|been|was|were|is|are|remains?|already|now|still|also|long|"
                          r"itself|again)\s+)*")   # "X has been hit by", "X, under": nothing but auxiliaries between
+INITIALS = re.compile(r"(?<![a-z])[a-z]\.")   # "u.n.", "u.s.": the stops of initials end no clause
 TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
 
 
@@ -43,6 +44,8 @@ class SenderRules:
     deal_verbs: Matcher           # entries: "support" / "oppose"
     weight: dict[str, float]
     against: tuple[str, ...] = ()  # "voted against": the word after a sender verb that turns it into opposition
+    adverbs: frozenset[str] = frozenset()   # "would fully implement": words skipped between subject and verb
+    adverb_suffixes: tuple[str, ...] = ()   # "-ly": any lower-case word with this ending is such an adverb
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,9 @@ def load(path: Path) -> tuple[SenderRules, list[dict[str, str]]]:
                         re.compile(r"\b(?:" + "|".join(map(re.escape, by_kind["target_pre"] or ["\x00"])) + r")\b"),
                         Matcher([(c, "support") for c in by_kind["deal_support"]]
                                 + [(c, "oppose") for c in by_kind["deal_oppose"]]), weight,
-                        tuple(f" {c} " for c in by_kind["verb_against"]))
+                        tuple(f" {c} " for c in by_kind["verb_against"]),
+                        frozenset(c for c in by_kind["adverb"] if not c.startswith("-")),
+                        tuple(c[1:] for c in by_kind["adverb"] if c.startswith("-")))
     return rules, [{**r, "file": path.name} for r in rows]
 
 
@@ -166,17 +171,19 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
                 break
     noun_at = [n for n, _ in nouns]
     for h_start, h_end, _ in rules.verbs.find(ctx.folded, start, end):
-        if ctx.folded[max(start, h_start - 6):h_start].endswith(PASSIVE) or ctx.folded[h_start - 1] == "-":
+        group = _skip_adverbs(ctx, rules, start, h_start)   # "to fully implement" is still an infinitive
+        if ctx.folded[max(start, group - 6):group].endswith(PASSIVE) or ctx.folded[h_start - 1] == "-":
             continue    # passive, infinitive, negated, or a compound ("Moscow-backed")
         if ctx.folded[h_end:h_end + 12].startswith(rules.against):
             continue    # "voted against new sanctions": the subject opposes them, it does not send them
         self_noun = any(h_start <= n < h_end for n in noun_at)
-        after = [n for n in noun_at if h_end <= n <= h_end + 60 and not any(c in ctx.folded[h_end:n] for c in ".,;")]
+        after = [n for n in noun_at if h_end <= n <= h_end + 60
+                 and not any(c in INITIALS.sub("", ctx.folded[h_end:n]) for c in ".,;")]
         if not (self_noun or after):
             continue
         if self_noun and ctx.folded[h_start:h_end] == "sanctions":
             continue    # the noun itself, not the verb
-        speakers, p_start = _subject(ctx, rules, start, h_start)
+        speakers, p_start = _subject(ctx, rules, start, group)
         if speakers:
             for sp in speakers:
                 senders.setdefault(sp.country, (speakers, "positions.sender.verb", p_start))
@@ -194,6 +201,21 @@ def _subject(ctx: attr.ArticleContext, rules: SenderRules, start: int,
     if p_end <= p_start or any(p in ctx.folded[max(start, p_start - 40):p_end] for p in rules.proxy):
         return [], p_start
     return attr.describe(ctx, p_start, p_end) or [], p_start
+
+
+def _skip_adverbs(ctx: attr.ArticleContext, rules: SenderRules, start: int, verb_start: int) -> int:
+    """Where the verb group starts once manner and time adverbs before the verb are left out: in "Beijing
+    would fully implement the sanctions" the subject is still Beijing. Only lower-case words are skipped
+    ("Italy" ends in -ly but is a place), at most three of them."""
+    at = verb_start
+    for _ in range(3):
+        head = ctx.text[start:at].rstrip()
+        word = head.rsplit(None, 1)[-1] if head.strip() else ""
+        if not word.islower() or not (word in rules.adverbs or
+                                      (len(word) > 4 and word.endswith(rules.adverb_suffixes or ("\x00",)))):
+            break
+        at = start + len(head) - len(word)
+    return at
 
 
 def _deal_parties(ctx: attr.ArticleContext, rules: SenderRules, start: int, end: int,

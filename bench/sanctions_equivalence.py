@@ -23,12 +23,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis import gazetteer, ingest, sentences  # noqa: E402
-from analysis.normalise import normalise  # noqa: E402
+from analysis import gazetteer, sentences  # noqa: E402
+from bench.equivalence_inputs import SHARED, load_articles  # noqa: E402
+from bench.equivalence_inputs import rows as _rows  # noqa: E402
 from analysis.taggers import sanctions  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "corpus"
-INPUTS = [SHARED / "news.jsonl.gz", SHARED / "procurement.jsonl.gz", ROOT / "data" / "sample"]
 MODULES = ("sanctions", "sanctions_rules", "sanctions_resolve")
 
 
@@ -61,19 +60,8 @@ def old_tagger(ref: str, tmp: Path) -> tuple[types.ModuleType, Path]:
     return importlib.import_module("old_sanctions.sanctions"), data
 
 
-def load_articles() -> pd.DataFrame:
-    state = ingest.IngestState()
-    aliases = ingest.load_column_aliases()
-    frames = []
-    for path in ingest.expand_inputs([p for p in INPUTS if p.exists()], state):
-        for raw in ingest.iter_raw(path, 5000, aliases):
-            frames.append(normalise(raw, str(path), state)[0])
-    return pd.concat(frames, ignore_index=True)
-
-
 def rows(frame: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in frame.columns if c != "evidence"]
-    return frame[cols].astype(str).sort_values(cols).reset_index(drop=True)
+    return _rows(frame, sort=True)
 
 
 def main() -> int:

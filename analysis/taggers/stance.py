@@ -141,6 +141,7 @@ def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed:
     hits = rules.cues.find(folded, start, end)
     governing = scope.governing([h.start for h in hits if any(c.applies == "act" for c in h.entries)], folded)
     consumed, flipped = _verdicts(hits, scope, folded)
+    consumed |= _named_agents(hits, scope, topics, folded)
     for hit in hits:
         if hit.start in governing:
             continue   # "we oppose lifting": the attitude word is read through the act it governs
@@ -202,6 +203,23 @@ def _verdicts(hits: list[Hit], scope: _Scope, folded: str) -> tuple[set[tuple[in
                 if any(c.stance == "oppose" for _, c, n in before if n):
                     flipped.add(hit.start)
     return consumed, flipped
+
+
+def _named_agents(hits: list[Hit], scope: _Scope, topics: list[tuple[int, str, float]],
+                  folded: str) -> set[tuple[int, str]]:
+    """Act words that only name the agent of a harm verb: in "the new sanctions are hurting our farmers"
+    "new sanctions" says which sanctions do the harm, not that the speaker wants them, so the act gives
+    no reading of its own and the harm verb decides (same for "no new sanctions will disrupt our ties")."""
+    named: set[tuple[int, str]] = set()
+    for hit in hits:
+        if not any(c.applies == "agent" for c in hit.entries):
+            continue
+        lo, hi = scope.clause(hit)
+        if not (scope.negated(hit.start, folded) or _harms_own(scope, topics, hit, hi)):
+            continue
+        named.update((h.start, c.topic) for h in hits if lo <= h.start < hit.start
+                     for c in h.entries if c.applies == "act")
+    return named
 
 
 def _nominal(folded: str, hit: Hit) -> bool:

@@ -18,9 +18,6 @@ _WINDOW = 40  # characters after a country mention that its role cues may use
 _SPEAKER_PENALTY = 0.5  # "US officials warned ...": a speaker is the buyer only when no other country fits
 _OVERRIDE = 2.0  # a not_party weight at or above this beats any buyer cue of the same mention
 _WINDOW_BEFORE = 100  # before it after "from": a cue may reach back to a verb ("won the contract ... from")
-_SELL = re.compile(r"\b(sell|sells|sold|selling|supply|supplies|supplied|supplying|export(s|ed|ing)?|offer(s|ed|ing)?|"
-                   r"sale|sales|provid(e|es|ed|ing)|transfer(s|red)?|deliver(s|ed|ing)?|ship(s|ped)?|donat(e|ed|es)|send|sends|sent|sending|give|gives|gave|giving|pledg(e|es|ed|ing))\b", re.IGNORECASE)
-
 _SUBJECT_REACH = 30  # characters between a country and the verb or system it is directly attached to
 _PREMODIFIER = re.compile(r"(['’]s)?(-made|-built|-designed|-origin|-supplied)?\s+(\w+-[\w-]+\s+)?",
                          re.IGNORECASE)  # "Russian-made ", "Russia's long-range ": a country word glued to a system
@@ -111,7 +108,7 @@ def parties(rules: Any, text: str, states: list[tuple[int, Any]], roles: dict[in
     explicit = [e for e in explicit if e[1] not in buyer_marked]
     supplier = explicit[0][1] if explicit else None
     origin_only = bool(explicit) and all(_MADE.match(text, p.end) for _, p in states if p.code == supplier)
-    sell = _SELL.search(text) if not named or origin_only else None
+    sell = rules.sell.search(text) if rules.sell is not None and (not named or origin_only) else None
     if (supplier is None or origin_only) and sell and buyer_marked:
         near = [j for j, (_, p) in enumerate(states) if sell.start() - _SUBJECT_REACH <= p.end <= sell.start()
                 and p.code not in buyer_marked and p.code not in senders]

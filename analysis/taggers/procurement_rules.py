@@ -19,7 +19,7 @@ from analysis.vocab import VocabError, read_csv_rows
 
 KINDS = ("stage", "veto", "clause", "anaphor", "modifier", "reference", "unreal", "buyer_after", "buyer_before", "supplier_before", "supplier_after",
          "not_party", "not_party_after", "platform_before", "platform_after", "halted", "speaker_after",
-         "conditional", "not_object")
+         "conditional", "not_object", "sell_verb")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class Rules:
     halted: re.Pattern[str] | None = None  # a delivery noun that a cancellation in the sentence stops ("halted deliveries")
     conditional: re.Pattern[str] | None = None  # "if it wins the tender": later stages are only offered
     not_object: re.Pattern[str] | None = None  # text right after a cue naming what else it is about ("exploring alternatives")
+    sell: re.Pattern[str] | None = None  # a verb whose subject is the supplying state ("Russia sold", "Washington approved a sale")
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -96,9 +97,10 @@ def load(data_dir: Path) -> Rules:
     stage_rules = tuple(r for r in rules if r.kind == "stage")
     by_kind = {kind: re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.kind == kind), re.IGNORECASE)
                for kind in KINDS if kind != "stage" and any(r.kind == kind for r in rules)}
-    veto, clause, anaphor, modifier, reference, unreal, platform_before, platform_after, halted, conditional, not_object = (
+    veto, clause, anaphor, modifier, reference, unreal, platform_before, platform_after, halted, conditional, not_object, sell = (
         by_kind.pop(k, None) for k in ("veto", "clause", "anaphor", "modifier", "reference", "unreal",
-                                       "platform_before", "platform_after", "halted", "conditional", "not_object"))
+                                       "platform_before", "platform_after", "halted", "conditional", "not_object",
+                                       "sell_verb"))
     fpath = Path(data_dir) / "rules" / "procurement_forces.csv"
     force_code = {row["abbreviation"]: row["code"] for row in read_csv_rows(fpath, ["abbreviation", "code", "name"])}
     if any(len(c) != 3 or not c.isupper() for c in force_code.values()):
@@ -108,4 +110,4 @@ def load(data_dir: Path) -> Rules:
     return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
                  procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor,
                  modifier, reference, unreal, forces, force_code, platform_before, platform_after,
-                 halted, conditional, not_object)
+                 halted, conditional, not_object, sell)

@@ -28,7 +28,7 @@ def sanctions_signals(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: An
     candidates = sanctions_tagger.candidate_sentences(articles, sentences, rules)
     if not candidates:
         return out
-    texts = dict(zip(articles["article_id"], articles["text"]))
+    texts = dict(zip(articles["article_id"].tolist(), articles["text"].tolist()))
     for aid, spans in candidates.items():
         for sent, start, end in spans:
             text = texts[aid][start:end]
@@ -45,14 +45,20 @@ def sanctions_signals(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: An
     return out
 
 
+def _columns(frame: pd.DataFrame, *names: str) -> list[list[Any]]:
+    """Columns as plain lists: ``itertuples`` over Arrow-backed columns boxes every cell slowly."""
+    return [frame[name].tolist() for name in names]
+
+
 def _from_sanctions(frame: pd.DataFrame | None) -> dict[str, str]:
     out: dict[str, str] = {}
     if frame is None or frame.empty:
         return out
-    for row in frame.sort_values(["article_id", "sentence"]).itertuples():
-        if row.article_id not in out:
-            out[row.article_id] = (f"sanctions {row.sender}->{row.target} {row.action} ({row.regime}), "
-                                   f"sentence {row.sentence}")
+    ordered = frame.sort_values(["article_id", "sentence"])
+    for aid, sender, target, action, regime, sentence in zip(*_columns(
+            ordered, "article_id", "sender", "target", "action", "regime", "sentence")):
+        if aid not in out:
+            out[aid] = f"sanctions {sender}->{target} {action} ({regime}), sentence {sentence}"
     return out
 
 
@@ -60,12 +66,13 @@ def _from_procurement(frame: pd.DataFrame | None) -> dict[str, str]:
     out: dict[str, str] = {}
     if frame is None or frame.empty:
         return out
-    for row in frame.itertuples():
-        published = pd.Timestamp(row.published) if pd.notna(row.published) else None
-        covered = row.supplier in ALWAYS_COVERED or (
-            row.supplier == "RUS" and published is not None and published >= CAATSA_IN_FORCE)
-        if covered and row.article_id not in out:
-            out[row.article_id] = f"procurement {row.buyer}<-{row.supplier} {row.system} ({row.stage}) under a regime in force"
+    for aid, published, supplier, buyer, system, stage in zip(*_columns(
+            frame, "article_id", "published", "supplier", "buyer", "system", "stage")):
+        published = pd.Timestamp(published) if pd.notna(published) else None
+        covered = supplier in ALWAYS_COVERED or (
+            supplier == "RUS" and published is not None and published >= CAATSA_IN_FORCE)
+        if covered and aid not in out:
+            out[aid] = f"procurement {buyer}<-{supplier} {system} ({stage}) under a regime in force"
     return out
 
 
@@ -73,9 +80,9 @@ def _from_entities(frame: pd.DataFrame | None) -> dict[str, str]:
     out: dict[str, str] = {}
     if frame is None or frame.empty:
         return out
-    for row in frame.itertuples():
-        if row.article_id not in out:
-            out[row.article_id] = f"listed entity: {row.name} matches {row.list_name}"
+    for aid, name, list_name in zip(*_columns(frame, "article_id", "name", "list_name")):
+        if aid not in out:
+            out[aid] = f"listed entity: {name} matches {list_name}"
     return out
 
 
@@ -92,8 +99,9 @@ def flag_exposure(articles: pd.DataFrame, sentences: pd.DataFrame, findings: dic
     rest = articles[~ids.isin(list(reasons)).to_numpy()] if reasons else articles
     for aid, reason in sanctions_signals(rest, sentences, vocab).items():
         reasons.setdefault(aid, reason)
+    id_list = ids.tolist()
     return pd.DataFrame({
         "article_id": ids.to_numpy(),
-        "exposed": pd.array([aid in reasons for aid in ids], dtype="boolean"),
-        "exposed_reason": pd.array([reasons.get(aid) for aid in ids], dtype="string"),
+        "exposed": pd.array([aid in reasons for aid in id_list], dtype="boolean"),
+        "exposed_reason": pd.array([reasons.get(aid) for aid in id_list], dtype="string"),
     })

@@ -31,6 +31,8 @@ DATA_SUFFIXES = (".csv", ".tsv", ".jsonl", ".jsonl.gz", ".ndjson", ".json", ".js
 NOT_ARTICLES = re.compile(r"^(gold.*\.jsonl|readme.*|.*\.md)$", re.IGNORECASE)
 SEED_HEADER = re.compile(r"\A\s*date\s+(\S+)\s*", re.IGNORECASE)
 PREVIEW_CHARS = 120
+# Characters str.split() treats as whitespace besides " \t\n\r\v\f" (tests check the set is complete).
+UNICODE_SPACES = re.compile("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 csv.field_size_limit(2**31 - 1)
 
 
@@ -247,7 +249,22 @@ def _read_txt(path: Path) -> dict[str, Any]:
 
 def normalise_text(text: str) -> str:
     """The form an article is identified by: NFC, whitespace collapsed, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return collapse_whitespace(unicodedata.normalize("NFC", text))
+
+
+def collapse_whitespace(text: str) -> str:
+    """``" ".join(text.split())`` without the list of words, which cost most of the content hash.
+
+    When the only whitespace is ASCII (almost every article), mapping it to spaces and halving
+    runs of spaces gives the same string; any other whitespace takes the split itself."""
+    if UNICODE_SPACES.search(text) is not None:
+        return " ".join(text.split())
+    for char in "\t\n\r\x0b\x0c":
+        if char in text:
+            text = text.replace(char, " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip(" ")
 
 
 def text_hash(text: str) -> str:

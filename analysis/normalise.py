@@ -16,7 +16,7 @@ from analysis.ingest import IngestState, text_hash
 
 
 def _encodable(value: object) -> bool:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value.isascii():  # isascii is a flag lookup; only non-ASCII text can hold surrogates
         return True
     try:
         value.encode("utf-8")

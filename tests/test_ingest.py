@@ -128,6 +128,20 @@ def test_hash_ids_are_stable_and_whitespace_insensitive() -> None:
     assert ingest.text_hash("India") != ingest.text_hash("india")
 
 
+def test_unicode_spaces_are_every_non_ascii_whitespace() -> None:
+    """The fast whitespace collapse is exact only if this set holds all other str.split() separators."""
+    import sys
+    others = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c) not in " \t\n\r\x0b\x0c"]
+    assert all(ingest.UNICODE_SPACES.match(c) for c in others)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\xa0\u2009\u3000ab\u00e9\u2019", max_size=30))
+def test_whitespace_collapse_equals_split_and_join(text: str) -> None:
+    """Two articles differing only in spacing get one content hash, exactly as split/join defines it."""
+    assert ingest.collapse_whitespace(text) == " ".join(text.split())
+
+
 def test_user_errors_for_missing_or_unsupported_inputs(tmp_path: Path) -> None:
     with pytest.raises(ingest.InputError, match="input not found"):
         ingest.expand_inputs([tmp_path / "nope.csv"])

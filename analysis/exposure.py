@@ -28,7 +28,9 @@ def sanctions_signals(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: An
     candidates = sanctions_tagger.candidate_sentences(articles, sentences, rules)
     if not candidates:
         return out
-    texts = dict(zip(articles["article_id"].tolist(), articles["text"].tolist()))
+    # Only the candidates' texts as Python strings: converting every article's text cost a tenth of this stage.
+    wanted = articles[articles["article_id"].isin(list(candidates)).to_numpy()]
+    texts = dict(zip(wanted["article_id"].tolist(), wanted["text"].tolist()))
     for aid, spans in candidates.items():
         for sent, start, end in spans:
             text = texts[aid][start:end]

@@ -31,8 +31,10 @@ DATA_SUFFIXES = (".csv", ".tsv", ".jsonl", ".jsonl.gz", ".ndjson", ".json", ".js
 NOT_ARTICLES = re.compile(r"^(gold.*\.jsonl|readme.*|.*\.md)$", re.IGNORECASE)
 SEED_HEADER = re.compile(r"\A\s*date\s+(\S+)\s*", re.IGNORECASE)
 PREVIEW_CHARS = 120
-# Characters str.split() treats as whitespace besides " \t\n\r\v\f" (tests check the set is complete).
-UNICODE_SPACES = re.compile("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+# Characters str.split() treats as whitespace besides " \t\n\r\v\f" (tests check the set is complete);
+# the first four are the only ASCII ones. Checked one by one with `in`: twice as fast as a regex class.
+UNICODE_SPACES = "\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+    "\u2028\u2029\u202f\u205f\u3000"
 csv.field_size_limit(2**31 - 1)
 
 
@@ -163,7 +165,7 @@ def _iter_json_lines(path: Path, aliases: dict[str, list[str]]) -> Iterator[dict
             yield _json_row(record, aliases, "")
         return
     for line in _prepend(first, lines):
-        if not line.strip():
+        if not line or line.isspace():  # same test as "not line.strip()" without copying the line
             continue
         try:
             text = line.decode("utf-8")
@@ -257,8 +259,9 @@ def collapse_whitespace(text: str) -> str:
 
     When the only whitespace is ASCII (almost every article), mapping it to spaces and halving
     runs of spaces gives the same string; any other whitespace takes the split itself."""
-    if UNICODE_SPACES.search(text) is not None:
-        return " ".join(text.split())
+    for char in UNICODE_SPACES[:4] if text.isascii() else UNICODE_SPACES:
+        if char in text:
+            return " ".join(text.split())
     for char in "\t\n\r\x0b\x0c":
         if char in text:
             text = text.replace(char, " ")

@@ -196,11 +196,17 @@ def compare(query: Name, cand: Name, rules: Rules, trusted: bool = False) -> tup
         ok = query.key == cand.key and len(query.tokens) >= (2 if has_geo else rules.generic_min_tokens)
         return (1.0, "screening.match.generic_exact", tuple((t, t, 1.0) for t in query.tokens), ()) if ok else None
     scored = []
+    short, token_min = rules.short_token, rules.token_min
     for qi, qt in enumerate(query.tokens):
+        q_short = len(qt) <= short  # per query token once: this loop runs for every candidate name
         for ci, ct in enumerate(cand.tokens):
-            sim = 1.0 if qt == ct else (0.0 if min(len(qt), len(ct)) <= rules.short_token
-                                        else Indel.normalized_similarity(qt, ct))
-            if sim >= rules.token_min:
+            if qt == ct:
+                sim = 1.0
+            elif q_short or len(ct) <= short:
+                sim = 0.0
+            else:
+                sim = Indel.normalized_similarity(qt, ct)
+            if sim >= token_min:
                 scored.append((sim, qi, ci))
     scored.sort(reverse=True)
     used_q, used_c, pairs = set(), set(), []

@@ -32,6 +32,7 @@ _SEQUENCE = re.compile(rf"(?:{_WORD})(?:(?:[ \t]+(?:of|for|and|de|the|&)[ \t]+|[
 # the last break costs the distance to it, not a scan of the whole window.
 _LAST_BREAK = re.compile(r"(?s).*[^A-Za-z0-9'\u2019.\-& \t]")
 _RESTART_WINDOW = 200
+_NON_SPACE = re.compile(r"\S+")
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]?[A-Z]{1,6})\)")
 _LEADING = frozenset({"The", "A", "An", "In", "On", "At", "By", "For", "With", "From", "And", "But", "As"})
 _CONNECTORS = frozenset({"of", "for", "and", "de", "the", "&"})
@@ -150,7 +151,7 @@ def _sequence_mentions(text: str, offset: int, sequence: str, org_words: frozens
     possessors ("Russia's"), plus its head before "of"/"for" (United Shipbuilding Corporation of Russia)."""
     if not any(w.rstrip(".") in org_words for w in sequence.split()):
         return []  # most capitalised runs hold no organisation word: skip the span bookkeeping
-    spans = [(m.start() + offset, m.end() + offset) for m in re.finditer(r"\S+", sequence)]
+    spans = [(m.start() + offset, m.end() + offset) for m in _NON_SPACE.finditer(sequence)]
     words = [text[s:e] for s, e in spans]
     first = 0
     for i, word in enumerate(words):

@@ -103,7 +103,18 @@ def _skip_appositive(ctx: ArticleContext, tokens: list[re.Match[str]], comma: in
         k = j - 1
         if k >= 0 and (tokens[k].group()[0].isupper() or tokens[k].group().lower() in ctx.rules.title_words):
             return k
+    elif _named_after_title(ctx, tokens, j, comma):
+        return j - 1    # "Russia's foreign ministry spokeswoman, Maria Zakharova, said": the title speaks
     return comma
+
+
+def _named_after_title(ctx: ArticleContext, tokens: list[re.Match[str]], j: int, comma: int) -> bool:
+    """The words between two commas are a person's name (two to four capitalised words) and the phrase
+    before the first comma ends in a title word: the name is in apposition to the title."""
+    name = [t.group() for t in tokens[j + 1:comma]]
+    if not 2 <= len(name) <= 4 or not all(w[:1].isupper() and w.isalpha() for w in name):
+        return False
+    return j > 0 and tokens[j - 1].group().lower() in ctx.rules.title_words
 
 
 def phrase_after(ctx: ArticleContext, start: int, hi: int) -> tuple[int, int]:

@@ -34,3 +34,16 @@ def rows(frame: pd.DataFrame, *, sort: bool) -> pd.DataFrame:
     cols = [c for c in frame.columns if c != "evidence"]
     out = frame[cols].astype(str)
     return (out.sort_values(cols) if sort else out).reset_index(drop=True)
+
+
+def report(before: pd.DataFrame, after: pd.DataFrame, label: str, show: list[str]) -> bool:
+    """Print whether two row sets are identical and, if not, the rows only one side has."""
+    same = before.shape == after.shape and before.equals(after)
+    print(f"{label}: {len(before)}, working tree: {len(after)}; {'identical' if same else 'DIFFERENT'}")
+    if not same:
+        merged = before.merge(after, how="outer", indicator=True)
+        diff = merged[merged["_merge"] != "both"]
+        if diff.empty:
+            print("same rows in another order")
+        print(diff[["_merge", *show]].head(60).to_string())
+    return same

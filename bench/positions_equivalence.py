@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis import gazetteer, sentences  # noqa: E402
-from bench.equivalence_inputs import SHARED, load_articles  # noqa: E402
+from bench.equivalence_inputs import SHARED, load_articles, report  # noqa: E402
 from bench.equivalence_inputs import rows as _rows  # noqa: E402
 
 MODULES = ("positions*.py", "stance*.py", "attribution*.py")   # the positions tagger's modules
@@ -92,17 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         after = new.tag(articles, sents, types.SimpleNamespace(gazetteer=gaz, positions=new.load(data)))
     finally:
         shutil.rmtree(tmp)
-    a, b = rows(before), rows(after)
-    same = a.shape == b.shape and a.equals(b)
-    print(f"articles: {len(articles)}, sentences: {len(sents)}; rows with {' '.join(args.swap)} of {args.ref}: "
-          f"{len(a)}, working tree: {len(b)}; {'identical' if same else 'DIFFERENT'}")
-    if not same:
-        merged = a.merge(b, how="outer", indicator=True)
-        diff = merged[merged["_merge"] != "both"]
-        if diff.empty:
-            print("same rows in another order")
-        print(diff[["_merge", "article_id", "sentence", "speaker_country", "topic", "stance", "rule"]]
-              .head(60).to_string())
+    same = report(rows(before), rows(after),
+                  f"articles: {len(articles)}, sentences: {len(sents)}; rows with {' '.join(args.swap)} of {args.ref}",
+                  ["article_id", "sentence", "speaker_country", "topic", "stance", "rule"])
     return 0 if same else 1
 
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis import gazetteer, sentences  # noqa: E402
-from bench.equivalence_inputs import SHARED, load_articles  # noqa: E402
+from bench.equivalence_inputs import SHARED, load_articles, report  # noqa: E402
 from bench.equivalence_inputs import rows as _rows  # noqa: E402
 from analysis.taggers import sanctions  # noqa: E402
 
@@ -81,14 +81,8 @@ def main() -> int:
         shutil.rmtree(tmp)
     after = sanctions.tag(articles, sents, types.SimpleNamespace(gazetteer=gaz, sanctions=sanctions.load(ROOT / "data"),
                                                                  catalogue=None))
-    a, b = rows(before), rows(after)
-    same = a.shape == b.shape and a.equals(b)
-    print(f"articles: {len(articles)}, sentences: {len(sents)}; rows {ref}: {len(a)}, working tree: {len(b)}; "
-          f"{'identical' if same else 'DIFFERENT'}")
-    if not same:
-        merged = a.merge(b, how="outer", indicator=True)
-        diff = merged[merged["_merge"] != "both"]
-        print(diff[["_merge", "article_id", "sentence", "sender", "target", "action", "regime", "rule"]].to_string())
+    same = report(rows(before), rows(after), f"articles: {len(articles)}, sentences: {len(sents)}; rows {ref}",
+                  ["article_id", "sentence", "sender", "target", "action", "regime", "rule"])
     return 0 if same else 1
 
 

@@ -123,6 +123,22 @@ CASES = [
     # strategic forces are not a relationship
     ("We are ready to teach them a lesson with our strategic forces and we will never accept their terms.",
      set()),
+    # partnerships in general, or partners with no country named, are no bilateral relationship
+    ("We are proud of our strong partnerships in many regions of the world.", set()),
+    ("We deeply regret the test and will work with partners to keep watch on the launch sites.", set()),
+    # delivering a speech is not delivering weapons, so it does not make a bare "deal" an arms deal
+    ("The premier delivers a speech at the summit tomorrow and hopes to pursue a deal.", set()),
+    # a condition on how sanctions are applied takes no side
+    ("Any punitive measures against the country must avoid bringing hardship to its ordinary people.",
+     {("GBR", "sanctions", "neutral")}),
+    # sanctions that failed to deter are a call for tougher ones; taking unilateral action is one's own act
+    ("The current sanctions have failed to deter the regime from its tests.", {("GBR", "sanctions", "support")}),
+    ("We may take unilateral action and sanction more of the firms that trade with the regime.",
+     {("GBR", "sanctions", "support")}),
+    # "whatever your sanctions are" brushes them aside
+    ("Whatever your sanctions are, we will keep to our course.", {("GBR", "sanctions", "oppose")}),
+    # weapons sold to deter threats are what the sale is for, not a case against it
+    ("This arms sale will help the buyer deter threats from across the border.", set()),
 ]
 
 

@@ -157,7 +157,14 @@ class Catalogue:
                     for form in _case_forms(variant):
                         patterns.setdefault(form, _Pattern(-1, variant, False, False, term))
         self._patterns = list(patterns.values())
+        self._forms = list(patterns)  # pattern index -> the string the automata match
         self._pattern_index = {p: i for i, p in enumerate(patterns)}
+        # The spellings a case-bound alias may be written in, built once rather than at every hit.
+        self._cased = [frozenset((p.variant, p.variant.upper(), _titled(p.variant))) if p.needs_case else None
+                       for p in self._patterns]
+        # Pattern index -> (length, index) of the shorter patterns that are its prefixes, longest first; filled on
+        # first use (a hit string is always its pattern's own text, so the answer depends on the index alone).
+        self._prefixes: dict[int, tuple[tuple[int, int], ...]] = {}
         # One DFA over case forms of every phrase: no lower-casing of the text, one pass for systems and generics.
         self._automaton = ahocorasick_rs.AhoCorasick(list(patterns), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
                                                      implementation=ahocorasick_rs.Implementation.DFA)
@@ -192,10 +199,8 @@ class Catalogue:
                 continue
             mention = self._accept(text, index, start, end)
             if mention is None and not self._patterns[index].blocked:
-                shorter = sorted((e for i, s, e in self._overlapping.find_matches_as_indexes(text[start:end], overlapping=True)
-                                  if s == 0 and e < end - start), reverse=True)
-                for length in shorter:
-                    mention = self._accept(text, self._pattern_index[text[start:start + length]], start, start + length)
+                for length, shorter in self._shorter(index):
+                    mention = self._accept(text, shorter, start, start + length)
                     if mention is not None:
                         break
             if mention is not None:
@@ -210,14 +215,24 @@ class Catalogue:
         """Generic category words ("fighter jets" -> "combat aircraft"); origin and maker are empty."""
         return self.scan(text)[1]
 
+    def _shorter(self, index: int) -> tuple[tuple[int, int], ...]:
+        """(length, pattern index) of the patterns that are proper prefixes of pattern ``index``, longest first."""
+        found = self._prefixes.get(index)
+        if found is None:
+            form = self._forms[index]
+            found = tuple(sorted(((e, self._pattern_index[form[:e]])
+                                  for _, s, e in self._overlapping.find_matches_as_indexes(form, overlapping=True)
+                                  if s == 0 and e < len(form)), reverse=True))
+            self._prefixes[index] = found
+        return found
+
     def _accept(self, text: str, index: int, start: int, end: int) -> SystemMention | None:
         pattern = self._patterns[index]
         if pattern.blocked:
             return None
-        if pattern.needs_case:
-            surface = text[start:end]
-            if surface != pattern.variant and surface != pattern.variant.upper() and surface != _titled(pattern.variant):
-                return None
+        cased = self._cased[index]
+        if cased is not None and text[start:end] not in cased:
+            return None
         stop = _boundary_end(text, end, pattern.numeric_end)
         if stop is None:
             return None

@@ -54,6 +54,15 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         k = bisect.bisect_right(starts, mention.start) - 1
         if k >= 0:
             per_sentence.setdefault(k, ([], []))[1 if is_generic else 0].append(mention)
+    # Every finding needs a stage cue in a sentence that names a system (a deal's follow-up sentences are read
+    # only after such a finding): an article with none is done before its headline or context is read.
+    raw: dict[int, list[procurement_bind.Cue]] = {}
+    for k in sorted(per_sentence):
+        raw[k] = procurement_stages.raw_cues(rules, sents.text[k])
+        if raw[k]:
+            break
+    else:
+        return []
     ctx = procurement_context.Context({}, {}, procurement_parties.title_buyer(rules, vocab, title))
     records: list[dict[str, Any]] = []
     lead: set[str] | None = None
@@ -111,7 +120,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             if len(lead) < 2:
                 continue
         refs_local = [(r.start - s_start, r.end - s_start) for r in refs]
-        cues = procurement_stages.sentence_cues(rules, s_text, refs_local)
+        cues = procurement_stages.sentence_cues(rules, s_text, refs_local, raw.get(k))
         if not cues:
             continue
         if ctx.deal is not None and any(c.rule.rule_id == procurement_context.PACKAGE for c in cues):

@@ -21,9 +21,19 @@ _SUPPORT_DEAL = ("procurement.contract.signed", "procurement.contract.deal")
 _TALKS_WITH = re.compile(r"\s+with\s+(the\s+)?")
 
 
-def sentence_cues(rules: Any, text: str, refs: list[tuple[int, int]]) -> list[procurement_bind.Cue]:
-    """The stage cues of one sentence that report a stage; ``refs`` are spans of references to the deal."""
-    cues = rules.cues.find(text, _lower(text))
+def raw_cues(rules: Any, text: str) -> list[procurement_bind.Cue]:
+    """Every stage cue of a sentence before the filters below: none means the sentence reports no stage."""
+    return rules.cues.find(text, _lower(text))
+
+
+def sentence_cues(rules: Any, text: str, refs: list[tuple[int, int]],
+                  found: list[procurement_bind.Cue] | None = None) -> list[procurement_bind.Cue]:
+    """The stage cues of one sentence that report a stage; ``refs`` are spans of references to the deal.
+
+    ``found`` is the sentence's ``raw_cues`` when the caller already has them."""
+    cues = raw_cues(rules, text) if found is None else found
+    if not cues:
+        return cues
     if rules.unreal is not None:  # "urged Washington to cancel it" reports no cancellation
         cues = [c for c in cues if not rules.unreal.search(text, max(0, c.start - 60), c.start)]
     if rules.not_object is not None:  # "exploring alternatives": the cue is about something else

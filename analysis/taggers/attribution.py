@@ -15,6 +15,7 @@ attribution_speaker (speaker country) and this one (quotes and reported clauses)
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from analysis.taggers.attribution_phrase import (clause_start, name_in, phrase_after, phrase_before,  # noqa: F401
@@ -26,6 +27,9 @@ from analysis.taggers.attribution_types import (MIN_QUOTE_WORDS, QUOTE, SENTENCE
 from analysis.taggers.stance import fold
 
 
+ADJUNCT_STARTS = frozenset({"on", "in", "at", "during", "after", "before", "late", "earlier", "last", "this",
+                            "yesterday", "today", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                            "sunday", "while", "when", "following", "ahead", "shortly", "afterwards"})
 MAIN_CLAUSE = (", and ", ", but ", "; ", ", while ", ", whereas ")   # a new main clause after a reported one
 
 
@@ -126,9 +130,14 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
             continue
         if speakers:
             clause = (s_start, v_start) if inverted else (v_start if verb.kind == "act" else v_end, s_end)
-            tail_said = ctx.text[v_end:s_end].strip(" .!?\"”\n") == ""
-            if not inverted and tail_said and ctx.text[s_start:p_start].rstrip().endswith(","):
-                clause = (s_start, p_start)   # "..., the foreign ministry said."
+            if verb.kind == "attitude" and not inverted:
+                clause = (clause[0], _object_end(ctx, v_end, s_end))
+            participle = _adjunct_only(ctx, verb, v_end, s_end) if not inverted else None
+            if participle is not None and ctx.text[s_start:p_start].rstrip().endswith(","):
+                clause = (s_start, p_start)   # "..., the foreign ministry said (on Friday)."
+                if participle >= 0:           # "..., X said on Monday, describing the shipment as a milestone"
+                    found.append((p_start, clause[0], clause[1], verb, speakers))
+                    clause = (participle, s_end)
             found.append((p_start, clause[0], clause[1], verb, speakers))
     out = []
     for i, (p_start, c_start, c_end, verb, speakers) in enumerate(found):
@@ -145,6 +154,53 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
     return out
 
 
+
+
+def _object_end(ctx: ArticleContext, v_end: int, s_end: int) -> int:
+    """An attitude verb judges its object, which ends where a new main clause starts ("Senate Republicans
+    have rejected that line of attack, and the president is expected to use ... for lifting the sanctions")."""
+    for m in MAIN_CLAUSE_START.finditer(ctx.text, v_end, s_end):
+        if m.group(1) not in (", and", ", but") or m.group(2)[:1].isupper() or m.group(2).lower() in SUBJECT_OPENERS:
+            return m.start()
+    return s_end
+
+
+WORD = re.compile(r"[\w’'.-]+")
+HEARERS = frozenset({"the", "a", "an", "reporters", "journalists", "lawmakers", "parliament", "senators"})
+SUBJECT_OPENERS = frozenset({"the", "a", "an", "he", "she", "it", "they", "we", "i", "this", "that", "these",
+                             "those", "his", "her", "its", "their"})   # ", and the president ...": a new subject
+MAIN_CLAUSE_START = re.compile(r"(, and|, but|;|, while|, whereas) (\w+)")
+
+
+def _adjunct_only(ctx: ArticleContext, verb: Verb, v_end: int, s_end: int) -> int | None:
+    """The words after a speech verb are only its circumstances ("..., Moon said on Friday, a day after the
+    summit collapsed"; "..., X told the Senate committee on Tuesday"): the statement is then the clause
+    before the speaker. None when they are a statement of their own; else where a participle clause among
+    them starts (", describing the shipment as a milestone": the speaker's too), or -1 when there is none.
+    """
+    tail = ctx.folded[v_end:s_end]
+    if not tail.strip(" .!?\"”\n"):
+        return -1
+    if " that " in tail or QUOTE.search(ctx.text, v_end, s_end):
+        return None
+    words = [(m.start(), m.group()) for m in WORD.finditer(ctx.text, v_end, s_end)]
+    k = 0
+    if verb.rule_id == "positions.verb.tell":   # the person told: "told reporters", "told the Senate committee"
+        while k < min(len(words), 6) and (words[k][1][0].isupper() or words[k][1].lower() in HEARERS):
+            k += 1
+    if k < len(words) and words[k][1].lower() not in ADJUNCT_STARTS and ctx.text[v_end:words[k][0]].strip():
+        return None if ctx.text[v_end:words[k][0]].strip() != "," else _participle_at(ctx, words[k:])
+    if k < len(words) and words[k][1].lower() not in ADJUNCT_STARTS:
+        return None
+    return _participle_at(ctx, words[k:])
+
+
+def _participle_at(ctx: ArticleContext, words: list[tuple[int, str]]) -> int:
+    """Start of the first ", <verb>ing" clause among ``words``, else -1."""
+    for at, word in words:
+        if word.lower().endswith("ing") and ctx.text[:at].rstrip().endswith(","):
+            return at
+    return -1
 
 
 def new_context(text: str, published: str, gazetteer: Any, rules: AttributionRules) -> ArticleContext:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from analysis.taggers.attribution_types import (APPOSITIVE_OPENERS, APPOSITIVE_WORDS, CONNECTIVES, FUNCTION,
-                                                NOT_NAMES, PARTY_TAG, SENTENCE_BREAK, SKIP_BEFORE, TOKEN,
-                                                ArticleContext, Title, Verb)
+from analysis.taggers.attribution_types import (APPOSITIVE_OPENERS, APPOSITIVE_WORDS, AUXILIARIES, BE_FORMS,
+                                                CONNECTIVES, FUNCTION, IRREGULAR_PARTICIPLES, NOT_NAMES, PARTY_TAG,
+                                                PREPOSITIONS, SENTENCE_BREAK, SKIP_BEFORE, TOKEN, ArticleContext,
+                                                Title, Verb)
 
 
 def phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, int]:
@@ -33,19 +34,34 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
         lo = cut + 1 if cut >= 0 else lo
     tokens = list(TOKEN.finditer(ctx.text, lo, verb_start))
     i = len(tokens) - 1
+    auxiliary = ""
     while i >= 0 and tokens[i].group().lower() in SKIP_BEFORE:
+        if not auxiliary and tokens[i].group().lower() in AUXILIARIES:
+            auxiliary = tokens[i].group().lower()
         i -= 1
+    if auxiliary in BE_FORMS and _participle(ctx.folded, verb_start):
+        return verb_start, verb_start   # passive ("Trump has been criticized by ..."): the subject did not speak
     if i > 1 and tokens[i].group().lower() == "as":   # "Itar-Tass quoted the deputy minister as saying"
         for k in range(i - 1, max(-1, i - 12), -1):
             if tokens[k].group().lower() == "quoted" and k + 1 < i:
                 return tokens[k + 1].start(), tokens[i - 1].end()
+    end = -1
     if i > 0 and tokens[i].group() == ",":
-        i = _skip_appositive(ctx, tokens, i)
+        k = _skip_appositive(ctx, tokens, i)
+        j = _title_after_name(ctx, tokens, i) if k == i else -1
+        if j > 0:   # "Javad Zarif, Iran's foreign minister, tweeted": the name and its title are the speaker
+            end, i = tokens[i - 1].end(), j - 1
+        else:
+            i = k
     elif i > 1 and tokens[i].group().lower() == "who" and tokens[i - 1].group() == ",":
         i -= 2    # "Trump, who wanted warmer ties": the relative clause's subject is the head before it
-    end = tokens[i].end() if i >= 0 else verb_start
+    elif i > 1 and tokens[i].group().lower() == "who" and tokens[i - 1].group()[0].isupper():
+        i -= 1    # "Foreign Minister Wang Yi who pledged": a relative clause without its comma
+    if end < 0:
+        end = tokens[i].end() if i >= 0 else verb_start
     start = end
     taken = modifiers = 0
+    last_conjunct = -1    # where the last of coordinated phrases starts
     while i >= 0 and taken < 10:
         word = tokens[i].group()
         low = word.lower()
@@ -61,12 +77,16 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
             continue
         prev = tokens[i - 1].group() if i > 0 else ""
         nxt = tokens[i + 1].group() if i + 1 < len(tokens) else ""
-        if (low == "and" or word == ",") and 0 < i and taken and (nxt[:1].isupper() or (word == "," and nxt == "and")) \
+        after_the = nxt.lower() == "the" and i + 2 < len(tokens) and tokens[i + 2].group()[:1].isupper()
+        if (low == "and" or word == ",") and 0 < i and taken and (nxt[:1].isupper() or after_the
+                                                                  or (word == "," and nxt == "and")) \
                 and (prev[0].isupper() or (prev == "," and low == "and" and i > 1
                                            and tokens[i - 2].group()[0].isupper())) \
                 and (low == "and" or any(t.group().lower() == "and" for t in tokens[i + 1:])):
-            # coordinated states: "Britain and France", "The US, Israel and France"; a comma with no
-            # "and" after it closes an opening phrase instead ("... on Saudi Arabia, Trump said")
+            # coordinated states: "Britain and France", "Israel and the United States", "The US, Israel and
+            # France"; a comma with no "and" after it closes an opening phrase instead ("... on Saudi
+            # Arabia, Trump said")
+            last_conjunct = last_conjunct if last_conjunct >= 0 else tokens[i + 1].start()
             start = tokens[i].start()
             i -= 1
             taken += 1
@@ -81,9 +101,18 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
         start = tokens[i].start()
         i -= 1
         taken += 1
+    if last_conjunct >= 0 and i >= 0 and tokens[i].group().lower() in PREPOSITIONS:
+        start = last_conjunct   # "sanctions on North Korea and the Security Council imposed": the object ends
     while start < end and ctx.folded[start:end].split(" ", 1)[0] in ("of", "for", "at", "in", "to"):
         start = ctx.text.find(" ", start, end) + 1
     return start, end
+
+
+def _participle(folded: str, verb_start: int) -> bool:
+    """The verb is a past participle ("criticized", "told"), not a progressive ("urging"); "opposed to" is
+    an attitude ("Israel is opposed to the sale"), not a passive."""
+    word = folded[verb_start:verb_start + 30].split(" ", 1)[0]
+    return (word.endswith("ed") or word in IRREGULAR_PARTICIPLES) and not folded.startswith("opposed to", verb_start)
 
 
 def _skip_appositive(ctx: ArticleContext, tokens: list[re.Match[str]], comma: int) -> int:
@@ -106,6 +135,26 @@ def _skip_appositive(ctx: ArticleContext, tokens: list[re.Match[str]], comma: in
     elif _named_after_title(ctx, tokens, j, comma):
         return j - 1    # "Russia's foreign ministry spokeswoman, Maria Zakharova, said": the title speaks
     return comma
+
+
+def _title_after_name(ctx: ArticleContext, tokens: list[re.Match[str]], comma: int) -> int:
+    """Index of the comma that opens a title in apposition to a name before it, else -1.
+
+    "Javad Zarif, Iran's foreign minister, tweeted": the words between the commas are a title phrase
+    (capitalised words, title words, determiners, possessives, with an official title among them) and
+    the word before the first comma is capitalised (the name); together they are the speaker phrase.
+    """
+    j = comma - 1
+    while j >= 0 and tokens[j].group() != "," and comma - j <= 8:
+        word = tokens[j].group()
+        low = word.lower()
+        if not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION or low.endswith(("'s", "’s"))):
+            return -1
+        j -= 1
+    if j < 1 or tokens[j].group() != "," or comma - j < 2 or not tokens[j - 1].group()[0].isupper():
+        return -1
+    kinds = {t.kind for _, _, t in ctx.rules.titles.find(ctx.folded, tokens[j + 1].start(), tokens[comma - 1].end())}
+    return j if kinds & {"official", "lawmaker", "institution", "media"} else -1
 
 
 def _named_after_title(ctx: ArticleContext, tokens: list[re.Match[str]], j: int, comma: int) -> bool:

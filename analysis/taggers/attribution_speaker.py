@@ -64,7 +64,8 @@ def _describe(ctx: ArticleContext, start: int, end: int, depth: int, until: int 
         return [Speaker(None, None, c, "pair", 0.6) for c in codes] if len(codes) == 2 else []
     country, how = None, ""
     codes = list(dict.fromkeys(p.code for p in places))
-    joined = all(ctx.text[start + a.end:start + b.start].strip(" ,").lower() in ("and", "") for a, b in zip(places, places[1:]))
+    joined = all(ctx.text[start + a.end:start + b.start].strip(" ,").lower() in ("and", "and the", "")
+                 for a, b in zip(places, places[1:]))
     if len(codes) > 1 and not name and joined:
         return [Speaker(None, role, c, "place", 0.8) for c in codes]   # "the leaders of Britain and France"
     if places:

@@ -56,7 +56,14 @@ SKIP_BEFORE = frozenset({"has", "have", "had", "also", "again", "is", "was", "we
                          "yesterday", "today", "last", "week", "had", "has", "will", "would", "could", "may", "all",
                          "meanwhile", "however", "instead", "formally", "officially", "jointly", "unanimously",
                          "immediately", "quickly", "swiftly", "openly", "privately", "separately", "subsequently",
-                         "eventually", "finally", "initially", "originally", "now", "still", "too", "likewise"})
+                         "eventually", "finally", "initially", "originally", "now", "still", "too", "likewise",
+                         "been"})   # "has been urging": the progressive keeps the subject before it
+# a word before coordinated names that makes them an object ("sanctions on North Korea and the Council")
+PREPOSITIONS = frozenset({"on", "against", "with", "by", "from", "over", "toward", "towards", "into", "about", "upon",
+                          "than", "like", "via"})
+AUXILIARIES = frozenset({"has", "have", "had", "is", "was", "were", "are", "been", "will", "would", "could", "may"})
+BE_FORMS = frozenset({"is", "was", "were", "are", "been"})   # the nearest auxiliary before a participle: passive
+IRREGULAR_PARTICIPLES = frozenset({"told", "shown", "given", "taken", "seen", "written", "held", "sought", "brought"})
 NOT_NAMES = frozenset({"The", "A", "An", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "In", "On",
                        "But", "And", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                        "Sunday", "It", "He", "She", "They", "We", "I", "This", "That"})
@@ -66,7 +73,10 @@ MIN_QUOTE_WORDS = 4
 # an inserted phrase between a speaker and the verb: a party tag ("R-S.C.", "D-New York") or a clause
 # opened by a relative pronoun or an article ("who chairs ...", "a close ally of ...")
 PARTY_TAG = re.compile(r"[RDI]-[A-Z][\w.]*(?:[ .-][A-Z][\w.]*)*\.?")
-APPOSITIVE_OPENERS = frozenset({"who", "whose", "which", "a", "an", "one", "another", "himself", "herself"})
+APPOSITIVE_OPENERS = frozenset({"who", "whose", "which", "a", "an", "one", "another", "himself", "herself",
+                                # a participle clause ("India's foreign ministry, asked about the remarks, said")
+                                "asked", "speaking", "responding", "commenting", "referring", "writing",
+                                "addressing", "questioned", "pressed"})
 APPOSITIVE_WORDS = 25
 PRONOUNS = frozenset({"he", "she", "they", "it"})
 NEAREST_WINDOW = 1500   # how far back a pronoun looks for the person who spoke last

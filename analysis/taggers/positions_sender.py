@@ -29,6 +29,7 @@ SANCTIONS_WORDS = ("sanction", "embargo", "penalt", "restriction", "measure", "e
 AUXILIARIES = re.compile(r"[\s,]*(?:(?:has|have|had|been|was|were|is|are|remains?|already|now|still|also|long|"
                          r"itself|again)\s+)*")   # "X has been hit by", "X, under": nothing but auxiliaries between
 INITIALS = re.compile(r"(?<![a-z])[a-z]\.")   # "u.n.", "u.s.": the stops of initials end no clause
+ADJECTIVE_USE = re.compile(r"sanctioned (?!by\b)[a-z]")   # "separate lists of sanctioned entities"
 TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
 
 
@@ -169,13 +170,15 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
                         senders.setdefault(place.code, ([_speaker_for(place.code, "agent", 0.7)],
                                                         "positions.sender.agent", p_start))
                 break
-    noun_at = [n for n, _ in nouns]
+    noun_at = [n for n, _ in nouns if not ADJECTIVE_USE.match(ctx.folded, n)]   # "sanctioned entities" is no object
     for h_start, h_end, _ in rules.verbs.find(ctx.folded, start, end):
         group = _skip_adverbs(ctx, rules, start, h_start)   # "to fully implement" is still an infinitive
         if ctx.folded[max(start, group - 6):group].endswith(PASSIVE) or ctx.folded[h_start - 1] == "-":
             continue    # passive, infinitive, negated, or a compound ("Moscow-backed")
         if ctx.folded[h_end:h_end + 12].startswith(rules.against):
             continue    # "voted against new sanctions": the subject opposes them, it does not send them
+        if ctx.folded.startswith(" that ", h_end):
+            continue    # "has maintained that the sanctions are illegal": a claim, read as reported speech
         self_noun = any(h_start <= n < h_end for n in noun_at)
         after = [n for n in noun_at if h_end <= n <= h_end + 60
                  and not any(c in INITIALS.sub("", ctx.folded[h_end:n]) for c in ".,;")]

@@ -139,6 +139,13 @@ CASES = [
     ("Whatever your sanctions are, we will keep to our course.", {("GBR", "sanctions", "oppose")}),
     # weapons sold to deter threats are what the sale is for, not a case against it
     ("This arms sale will help the buyer deter threats from across the border.", set()),
+    # someone's "full cooperation" in a task is no relationship; the sanctions word keeps its default
+    ("The full cooperation of the neighbours is vital if this pressure campaign is to succeed.",
+     {("GBR", "sanctions", "support")}),
+    # a state deploying its own missile defence abroad is no arms transfer (GUIDELINES: not procurement)
+    ("We call for a halt to the deployment of THAAD in the region.", set()),
+    # being ready to consider supplying weapons favours the transfer
+    ("We would consider delivering air defense systems to the government.", {("GBR", "deal", "support")}),
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from analysis.taggers.attribution_types import (APPOSITIVE_OPENERS, APPOSITIVE_WORDS, AUXILIARIES, BE_FORMS,
-                                                CONNECTIVES, FUNCTION, IRREGULAR_PARTICIPLES, NOT_NAMES, PARTY_TAG,
+                                                CONNECTIVES, DASHES, FUNCTION, IRREGULAR_PARTICIPLES, NOT_NAMES, PARTY_TAG,
                                                 PREPOSITIONS, SENTENCE_BREAK, SKIP_BEFORE, TOKEN, ArticleContext,
                                                 Title, Verb)
 
@@ -46,6 +46,12 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
             if tokens[k].group().lower() == "quoted" and k + 1 < i:
                 return tokens[k + 1].start(), tokens[i - 1].end()
     end = -1
+    if i > 1 and tokens[i].group() in DASHES:   # "Cuba — in the midst of talks with Washington — assured"
+        j = i - 1
+        while j >= 0 and tokens[j].group() != tokens[i].group() and i - j <= APPOSITIVE_WORDS:
+            j -= 1
+        if j > 0 and tokens[j].group() == tokens[i].group():
+            i = j - 1
     if i > 0 and tokens[i].group() == ",":
         k = _skip_appositive(ctx, tokens, i)
         j = _title_after_name(ctx, tokens, i) if k == i else -1

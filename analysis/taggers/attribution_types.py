@@ -78,6 +78,7 @@ APPOSITIVE_OPENERS = frozenset({"who", "whose", "which", "a", "an", "one", "anot
                                 "asked", "speaking", "responding", "commenting", "referring", "writing",
                                 "addressing", "questioned", "pressed"})
 APPOSITIVE_WORDS = 25
+DASHES = frozenset({"—", "–"})   # a pair of dashes around an inserted phrase
 PRONOUNS = frozenset({"he", "she", "they", "it"})
 NEAREST_WINDOW = 1500   # how far back a pronoun looks for the person who spoke last
 

@@ -25,11 +25,15 @@ from analysis.vocab import VocabError, read_csv_rows
 KINDS = ("verb", "agent", "premod", "compound", "deal_support", "deal_oppose", "premod_block", "proxy",
          "target_pre", "verb_against", "adverb")
 PASSIVE = ("was ", "were ", "been ", "be ", "being ", "is ", "are ", "not ", "to ", "n't ")
+PROGRESSIVE = ("was ", "were ", "been ", "is ", "are ")   # before an -ing form: the subject acts
 SANCTIONS_WORDS = ("sanction", "embargo", "penalt", "restriction", "measure", "export control")
 AUXILIARIES = re.compile(r"[\s,]*(?:(?:has|have|had|been|was|were|is|are|remains?|already|now|still|also|long|"
                          r"itself|again)\s+)*")   # "X has been hit by", "X, under": nothing but auxiliaries between
 INITIALS = re.compile(r"(?<![a-z])[a-z]\.")   # "u.n.", "u.s.": the stops of initials end no clause
 ADJECTIVE_USE = re.compile(r"sanctioned (?!by\b)[a-z]")   # "separate lists of sanctioned entities"
+# "a ship, which was sanctioned by the U.S. in 2016": an entity described by a past designation, not a stated position
+RELATIVE = re.compile(r"\b(?:which|that|who)\s+(?:\w+\s+){0,3}$")
+GERUND_PREPOSITIONS = ("for", "of", "about", "by", "from", "on", "against", "without", "over", "in")
 TARGET_PREP = re.compile(r"\s*(?:on|against|targeting|upon)\s+(?:the\s+)?")
 
 
@@ -162,8 +166,9 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
             bound = p_start
         # agent: "sanctions imposed by X", "sanctions by X"
         tail = ctx.folded[word_end:min(end, word_end + 40)].split()
+        described = RELATIVE.search(ctx.folded, max(start, n - 40), n) is not None
         for i, word in enumerate(tail[:3]):
-            if word in rules.agent_words:
+            if word in rules.agent_words and not described:
                 at = ctx.folded.find(" by ", word_end, end) + 4
                 for p_start, _, place in places:
                     if at <= p_start <= at + 5:
@@ -173,10 +178,15 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
     noun_at = [n for n, _ in nouns if not ADJECTIVE_USE.match(ctx.folded, n)]   # "sanctioned entities" is no object
     for h_start, h_end, _ in rules.verbs.find(ctx.folded, start, end):
         group = _skip_adverbs(ctx, rules, start, h_start)   # "to fully implement" is still an infinitive
-        if ctx.folded[max(start, group - 6):group].endswith(PASSIVE) or ctx.folded[h_start - 1] == "-":
+        before = ctx.folded[max(start, group - 6):group]
+        progressive = ctx.folded[h_end - 3:h_end] == "ing" and before.endswith(PROGRESSIVE)   # "is imposing"
+        if (before.endswith(PASSIVE) and not progressive) or ctx.folded[h_start - 1] == "-":
             continue    # passive, infinitive, negated, or a compound ("Moscow-backed")
         if ctx.folded[h_end:h_end + 12].startswith(rules.against):
             continue    # "voted against new sanctions": the subject opposes them, it does not send them
+        if ctx.folded[h_end - 3:h_end] == "ing" and ctx.folded[max(start, group - 8):group].rsplit(None, 1)[-1:] \
+                in ([w] for w in GERUND_PREPOSITIONS):
+            continue    # "no basis for imposing sanctions": a gerund after a preposition has no subject acting
         if ctx.folded.startswith(" that ", h_end):
             continue    # "has maintained that the sanctions are illegal": a claim, read as reported speech
         self_noun = any(h_start <= n < h_end for n in noun_at)

@@ -29,6 +29,7 @@ _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _POSSESSIVE = re.compile(r"'s\b", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_SIZE_SPREAD = 8  # a wider length slack (tiny penalty) reads the whole block instead of one slice per length
 _MEMO_LIMIT = 200_000  # memoised screenings and rows per process (a few hundred MB at most)
 
 
@@ -120,7 +121,7 @@ def _geo_words(data_dir: Path, skip: frozenset[str]) -> dict[str, frozenset[str]
 
 def country_context(text: str, rules: Rules) -> frozenset[str]:
     """ISO3 codes of the countries a text names (by name, alias or demonym token)."""
-    tokens = {fold_token(t, rules) for t in set(_tokens(text))}  # fold each distinct token once
+    tokens = _fold_all(list(set(_tokens(text))), rules.folds)  # fold each distinct token once
     return frozenset(code for token in tokens for code in rules.geo_codes.get(token, ()))
 
 
@@ -146,6 +147,18 @@ def fold_token(token: str, rules: Rules) -> str:
     return _apply_folds(token, rules.folds)
 
 
+def _fold_all(tokens: list[str], folds: tuple[tuple[str, str], ...]) -> list[str]:
+    """``[_apply_folds(t, folds) for t in tokens]`` in one pass over the space-joined tokens.
+
+    Tokens hold no spaces, so when no fold pattern or replacement does either, no replacement can
+    reach across a space and each token folds exactly as it would alone."""
+    if not folds or not tokens:
+        return list(tokens)
+    if any(not old or " " in old or " " in new for old, new in folds):
+        return [_apply_folds(t, folds) for t in tokens]
+    return _apply_folds(" ".join(tokens), folds).split(" ")
+
+
 @dataclass(frozen=True)
 class Name:
     tokens: tuple[str, ...]  # kept tokens, in written order
@@ -166,8 +179,9 @@ def normalise(text: str, rules: Rules) -> Name:
                 break
         else:
             if tokens[i] not in rules.stop:
-                kept.append(fold_token(tokens[i], rules))
+                kept.append(tokens[i])
             i += 1
+    kept = _fold_all(kept, rules.folds)
     return Name(tuple(kept), tuple(dropped), " ".join(sorted(kept)))
 
 
@@ -232,6 +246,16 @@ def _keys(token: str) -> tuple[str, str]:
     return "p:" + token[:4], "s:" + token[-4:]
 
 
+def _pairable(token: str, cand: tuple[str, ...], rules: Rules) -> bool:
+    """Whether ``compare`` could pair ``token`` with some candidate token (same similarity test)."""
+    if token in cand or rules.token_min <= 0.0:
+        return True
+    short = rules.short_token
+    if len(token) <= short:
+        return False
+    return any(len(c) > short and Indel.normalized_similarity(token, c) >= rules.token_min for c in cand)
+
+
 @dataclass(frozen=True)
 class Screener:
     """The index rows screened (by entity type), their normalised names and the blocking maps."""
@@ -245,6 +269,9 @@ class Screener:
     ids: tuple[str, ...]
     kinds: tuple[str, ...]
     countries: tuple[str, ...] = ()
+    # The blocking map split by name length (postings key, kept-token count) -> rows: a name can only
+    # reach the threshold against names of nearly its own length, so screening reads those rows only.
+    by_size: dict[tuple[str, int], tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
     # Results of pure lookups, kept per process: screening a name gives the same matches every
     # time, and names repeat across chunks. Bounded (cleared when full), never part of equality.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -275,21 +302,24 @@ class Screener:
         query = normalise(mention, rules)
         if not query.tokens:
             return []
-        rows = self.exact.get(query.key, ())
-        distinct = [t for t in query.tokens if t not in rules.common]
-        if not rows and distinct:
-            token = min(distinct, key=lambda t: sum(len(self.postings.get(k, ())) for k in _keys(t)))
-            rows = sorted({r for k in _keys(token) for r in self.postings.get(k, ())})[:rules.max_candidates]
-        best: dict[tuple[str, str], Match] = {}
-        sources, ids = self.sources, self.ids
+        size = len(query.tokens)
         # Each token on one side only costs the penalty, so names whose lengths differ by more than
         # this cannot reach the threshold: an exact bound that skips most of a block unscored.
         slack = int((1.0 - rules.threshold) / rules.penalty + 1e-9) if rules.penalty > 0 else 1 << 30
-        size = len(query.tokens)
+        rows = self.exact.get(query.key, ())
+        distinct = [t for t in query.tokens if t not in rules.common]
+        token = None
+        if not rows and distinct:
+            token = min(distinct, key=lambda t: sum(len(self.postings.get(k, ())) for k in _keys(t)))
+            rows = self._block(token, size, slack)
+        best: dict[tuple[str, str], Match] = {}
+        sources, ids = self.sources, self.ids
         for row in rows:
             cand = self.names[row]
             if abs(len(cand.tokens) - size) > slack:
                 continue
+            if token is not None and not _pairable(token, cand.tokens, rules):
+                continue  # the blocking token pairs with nothing: compare() would reject it as unpaired
             result = compare(query, cand, rules, trusted)
             if result is None or result[0] < rules.threshold:
                 continue
@@ -305,6 +335,21 @@ class Screener:
                       key=lambda m: (-m.score, len(m.extra), kinds[m.row] != "primary",
                                      str(sources[m.row]), str(ids[m.row])))
         return kept[:rules.max_per_mention]
+
+    def _block(self, token: str, size: int, slack: int) -> "list[int] | tuple[int, ...]":
+        """The rows sharing ``token``'s prefix or suffix key, first ``max_candidates`` in row order.
+
+        When the block is not truncated, only rows within ``slack`` tokens of ``size`` are read
+        (the others are skipped by ``screen`` anyway); a truncated block is cut exactly as before."""
+        keys = _keys(token)
+        limit = self.rules.max_candidates
+        if self.by_size and slack <= _SIZE_SPREAD and sum(len(self.postings.get(k, ())) for k in keys) <= limit:
+            found: set[int] = set()
+            for count in range(size - slack, size + slack + 1):
+                for key in keys:
+                    found.update(self.by_size.get((key, count), ()))
+            return sorted(found)
+        return sorted({r for k in keys for r in self.postings.get(k, ())})[:limit]
 
     def explain(self, mention: str, match: Match) -> str:
         """One readable paragraph: which list name matched, which tokens, what was dropped, the programmes."""
@@ -334,12 +379,15 @@ def build_screener(index: pd.DataFrame, rules: Rules) -> Screener:
     names = tuple(normalise(n, rules) for n in frame["name"])
     exact: dict[str, list[int]] = defaultdict(list)
     postings: dict[str, list[int]] = defaultdict(list)
+    by_size: dict[tuple[str, int], list[int]] = defaultdict(list)
     for row, name in enumerate(names):
         if name.tokens:
             exact[name.key].append(row)
         for token in {t for t in name.tokens if t not in rules.common}:
             for key in set(_keys(token)):
                 postings[key].append(row)
+                by_size[(key, len(name.tokens))].append(row)
     return Screener(rules, frame, names, {k: tuple(v) for k, v in exact.items()},
                     {k: tuple(v) for k, v in postings.items()}, tuple(frame["list_source"]),
-                    tuple(frame["list_id"]), tuple(frame["name_kind"]), tuple(frame["country"]))
+                    tuple(frame["list_id"]), tuple(frame["name_kind"]), tuple(frame["country"]),
+                    {k: tuple(v) for k, v in by_size.items()})

@@ -36,6 +36,8 @@ _NON_SPACE = re.compile(r"\S+")
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]?[A-Z]{1,6})\)")
 _LEADING = frozenset({"The", "A", "An", "In", "On", "At", "By", "For", "With", "From", "And", "But", "As"})
 _CONNECTORS = frozenset({"of", "for", "and", "de", "the", "&"})
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # the characters a capitalised word may start with
+_ALNUM = _UPPER | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # ... and may end with
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,14 @@ class Mention:
 
 @dataclass(frozen=True)
 class EntityRules:
-    """What ``tag`` needs: screening rules, the screener and the known-organisation automaton."""
+    """What ``tag`` needs: screening rules, the screener and the one automaton ``find_mentions`` runs."""
 
     rules: Rules
     screener: Screener
     known: tuple[tuple[str, tuple[str, ...]], ...]  # per pattern: (surface, all names of that organisation)
+    # Known-organisation surfaces (patterns 0 .. len(known) - 1), then every organisation word: one
+    # overlapping pass over the text finds both, where two automata cost two passes.
     automaton: object | None
-    org_automaton: object | None = None  # every organisation word, to find the capitalised runs worth a look
 
 
 def load(data_dir: Path) -> EntityRules:
@@ -72,10 +75,10 @@ def load(data_dir: Path) -> EntityRules:
     for row in rows:
         names = tuple([row["name"], *(a.strip() for a in row["aliases"].split("|") if a.strip())])
         known.extend((surface, names) for surface in names)
-    automaton = ahocorasick_rs.AhoCorasick([s for s, _ in known], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) \
-        if known else None
-    org_automaton = ahocorasick_rs.AhoCorasick(sorted(rules.org_words)) if rules.org_words else None
-    return EntityRules(rules, build_screener(index, rules), tuple(known), automaton, org_automaton)
+    patterns = [s for s, _ in known] + sorted(rules.org_words)
+    automaton = ahocorasick_rs.AhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.DFA) \
+        if patterns else None
+    return EntityRules(rules, build_screener(index, rules), tuple(known), automaton)
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
@@ -87,27 +90,59 @@ def _designation(text: str, end: int) -> bool:
     return text[end:end + 1] in ("-", "\u2011") and text[end + 1:end + 2].isdigit()
 
 
-def find_mentions(text: str, vocab_rules: EntityRules) -> list[Mention]:
-    """Organisation mentions in ``text`` (overlaps allowed: screening keeps the best per list entry)."""
+def find_mentions(text: str, vocab_rules: EntityRules, shapes: dict[str, Shape] | None = None) -> list[Mention]:
+    """Organisation mentions in ``text`` (overlaps allowed: screening keeps the best per list entry).
+
+    ``shapes``: the caller's cache of capitalised runs already worked out (kept across the articles of
+    a chunk; filled in here)."""
     found: list[Mention] = []
-    if vocab_rules.automaton is not None:
-        for pattern, start, end in vocab_rules.automaton.find_matches_as_indexes(text):
-            if _bounded(text, start, end) and not _designation(text, end):
-                surface, names = vocab_rules.known[pattern]
-                found.append(Mention(start, end, text[start:end], "gazetteer",
-                                     tuple(dict.fromkeys((surface, *names))), True))
-    org_words = vocab_rules.rules.org_words
-    if vocab_rules.org_automaton is None:
-        runs = _SEQUENCE.finditer(text)
-    else:
-        # Only a capitalised run holding an organisation word can yield a mention: find every
-        # organisation-word occurrence (overlapping) and scan for runs only around those.
-        hits = sorted({s for _, s, _ in vocab_rules.org_automaton.find_matches_as_indexes(text, overlapping=True)})
-        runs = _runs_around(text, hits)
-    for match in runs:
-        found.extend(_sequence_mentions(text, match.start(), match.group(0), org_words, vocab_rules.rules))
+    if vocab_rules.automaton is None:
+        return _acronym_mentions(text, vocab_rules.rules.org_words)
+    known_hits, org_starts = _scan(text, vocab_rules)
+    for pattern, start, end in known_hits:
+        if _bounded(text, start, end) and not _designation(text, end):
+            surface, names = vocab_rules.known[pattern]
+            found.append(Mention(start, end, text[start:end], "gazetteer",
+                                 tuple(dict.fromkeys((surface, *names))), True))
+    org_words, rules = vocab_rules.rules.org_words, vocab_rules.rules
+    shapes = {} if shapes is None else shapes
+    for match in _runs_around(text, org_starts):
+        sequence = match.group(0)
+        shape = shapes[sequence] if sequence in shapes else shapes.setdefault(
+            sequence, _sequence_shape(sequence, org_words, rules))
+        if shape is not None:
+            offset = match.start()
+            start, end, names = shape
+            found.append(Mention(offset + start, offset + end, names[0], "org_word", names, False))
     found.extend(_acronym_mentions(text, org_words))
     return sorted(found, key=lambda m: (m.start, -m.end, m.finder))
+
+
+def _scan(text: str, vocab_rules: EntityRules) -> tuple[list[tuple[int, int, int]], list[int]]:
+    """One overlapping automaton pass: the known-organisation matches, leftmost-longest and
+    non-overlapping (pattern, start, end); and the sorted starts of organisation words that can
+    be a whole word of a capitalised run.
+
+    Leftmost-longest is rebuilt from the overlapping matches (earliest start, then longest, then
+    lowest pattern, then resume after it), which is the order the dedicated automaton chose.
+    An organisation word can be a word of a run only if no capital letter directly precedes it
+    (else the run's word starts earlier) and no ASCII letter or digit directly follows it (else
+    the word goes on): the other occurrences ("Co" in "Council") cannot change any mention."""
+    n_known = len(vocab_rules.known)
+    known: list[tuple[int, int, int]] = []
+    starts: set[int] = set()
+    for pattern, start, end in vocab_rules.automaton.find_matches_as_indexes(text, overlapping=True):
+        if pattern < n_known:
+            known.append((start, -end, pattern))
+        elif (start == 0 or text[start - 1] not in _UPPER) and text[end:end + 1] not in _ALNUM:
+            starts.add(start)
+    chosen: list[tuple[int, int, int]] = []
+    cursor = 0
+    for start, negative_end, pattern in sorted(known):
+        if start >= cursor:
+            chosen.append((pattern, start, -negative_end))
+            cursor = -negative_end
+    return chosen, sorted(starts)
 
 
 def _restart(text: str, position: int) -> int:
@@ -145,14 +180,19 @@ def _runs_around(text: str, hits: list[int]) -> Iterator[re.Match[str]]:
             return
 
 
-def _sequence_mentions(text: str, offset: int, sequence: str, org_words: frozenset[str],
-                       rules: Rules) -> list[Mention]:
+Shape = tuple[int, int, tuple[str, ...]] | None  # a run's mention: (start, end) within the run, names
+
+
+def _sequence_shape(sequence: str, org_words: frozenset[str], rules: Rules) -> Shape:
     """A capitalised run with an organisation word: the run itself, minus leading function words and
-    possessors ("Russia's"), plus its head before "of"/"for" (United Shipbuilding Corporation of Russia)."""
+    possessors ("Russia's"), plus its head before "of"/"for" (United Shipbuilding Corporation of Russia).
+
+    Depends on the run's text only, so ``find_mentions`` works it out once per distinct run
+    ("State Department" recurs hundreds of times in a chunk)."""
     if not any(w.rstrip(".") in org_words for w in sequence.split()):
-        return []  # most capitalised runs hold no organisation word: skip the span bookkeeping
-    spans = [(m.start() + offset, m.end() + offset) for m in _NON_SPACE.finditer(sequence)]
-    words = [text[s:e] for s, e in spans]
+        return None  # most capitalised runs hold no organisation word: skip the span bookkeeping
+    spans = [(m.start(), m.end()) for m in _NON_SPACE.finditer(sequence)]
+    words = [sequence[s:e] for s, e in spans]
     first = 0
     for i, word in enumerate(words):
         if word.endswith(("'s", "\u2019s")) and fold_token(word[:-2].lower(), rules) in rules.geo:
@@ -163,16 +203,16 @@ def _sequence_mentions(text: str, offset: int, sequence: str, org_words: frozens
     while words and words[-1] in _CONNECTORS:
         words, spans = words[:-1], spans[:-1]
     if not any(w.rstrip(".") in org_words for w in words):
-        return []
+        return None
     if len(words) == 1 and words[0].rstrip(".") in org_words:
-        return []  # a bare "Department" or "Corporation"
+        return None  # a bare "Department" or "Corporation"
     start, end = spans[0][0], spans[-1][1]
-    names = [text[start:end]]
+    names = [sequence[start:end]]
     for i, word in enumerate(words):
         if word in ("of", "for") and any(w.rstrip(".") in org_words for w in words[:i]):
-            names.append(text[start:spans[i - 1][1]])
+            names.append(sequence[start:spans[i - 1][1]])
             break
-    return [Mention(start, end, text[start:end], "org_word", tuple(names), False)]
+    return start, end, tuple(names)
 
 
 def _acronym_mentions(text: str, org_words: frozenset[str]) -> list[Mention]:
@@ -191,10 +231,27 @@ def _acronym_mentions(text: str, org_words: frozenset[str]) -> list[Mention]:
         if not expansion or "\n" in expansion or len(expansion.split()) > 2 * len(letters) + 2:
             continue
         out.append(Mention(start, start + len(expansion), expansion, "acronym", (expansion,), False))
-        for use in re.finditer(rf"\b{re.escape(acronym)}\b", text):
-            if use.start() != match.start() + 1:
-                out.append(Mention(use.start(), use.end(), acronym, "acronym", (expansion,), False))
+        for use in _whole_words(text, acronym):
+            if use != match.start() + 1:
+                out.append(Mention(use, use + len(acronym), acronym, "acronym", (expansion,), False))
     return out
+
+
+def _whole_words(text: str, word: str) -> Iterator[int]:
+    """Starts of ``word`` (letters only) where ``\\b{word}\\b`` matches: ``str.find`` is a fast substring
+    search, a regex beginning with ``\\b`` tests every position of the article."""
+    position = text.find(word)
+    while position >= 0:
+        end = position + len(word)
+        if (position == 0 or not _is_word(text[position - 1])) and (end == len(text) or not _is_word(text[end])):
+            yield position
+            position = text.find(word, end)
+        else:
+            position = text.find(word, position + 1)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # the regex ``\\w`` on text
 
 
 class _ArticleCountries:
@@ -229,12 +286,19 @@ def screen_mentions(mentions: list[Mention], screener: Screener, cache: dict[tup
     rules = screener.rules
     candidates = []
     for mention in mentions:
-        best: dict[tuple[str, str], tuple[str, Match]] = {}
+        screened = []
         for name in mention.names:
             key = (name, mention.trusted)
-            if key not in cache:
-                cache[key] = screener.screen_cached(name, trusted=mention.trusted)
-            for match in cache[key]:
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = screener.screen_cached(name, trusted=mention.trusted)
+            if found:
+                screened.append((name, found))
+        if not screened:
+            continue  # nearly every mention ("State Department") matches no list entry
+        best: dict[tuple[str, str], tuple[str, Match]] = {}
+        for name, found in screened:
+            for match in found:
                 if not _context_ok(name, match, screener, context):
                     continue
                 entry = (screener.sources[match.row], screener.ids[match.row])  # tuples: no pandas row per match
@@ -265,13 +329,15 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab) -> pd.DataFrame:
     rules: EntityRules = vocab.entities
     screener = rules.screener
     cache: dict[tuple[str, bool], list[Match]] = {}
+    shapes: dict[str, Shape] = {}
     found: list[tuple[str, Mention, str, Match]] = []
     for article_id, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
         if not isinstance(text, str):
             continue
         context = _ArticleCountries(text, rules.rules)
+        mentions = find_mentions(text, rules, shapes)
         found.extend((article_id, mention, name, match)
-                     for mention, name, match in screen_mentions(find_mentions(text, rules), screener, cache, context))
+                     for mention, name, match in screen_mentions(mentions, screener, cache, context))
     starts = _sentence_starts(sentences, {aid for aid, _, _, _ in found})
     records = []
     for article_id, mention, name, match in found:

@@ -138,7 +138,7 @@ CASES = [
     # "whatever your sanctions are" brushes them aside
     ("Whatever your sanctions are, we will keep to our course.", {("GBR", "sanctions", "oppose")}),
     # weapons sold to deter threats are what the sale is for, not a case against it
-    ("This arms sale will help the buyer deter threats from across the border.", set()),
+    ("This arms sale will help the buyer deter threats from across the border.", {("GBR", "deal", "support")}),
     # someone's "full cooperation" in a task is no relationship; the sanctions word keeps its default
     ("The full cooperation of the neighbours is vital if this pressure campaign is to succeed.",
      {("GBR", "sanctions", "support")}),
@@ -146,6 +146,13 @@ CASES = [
     ("We call for a halt to the deployment of THAAD in the region.", set()),
     # being ready to consider supplying weapons favours the transfer
     ("We would consider delivering air defense systems to the government.", {("GBR", "deal", "support")}),
+    # interest in a purchase is a wish for it (GUIDELINES: interest is a negotiation stage)
+    ("Our air force is interested in buying the Su-35 fighter jets.", {("GBR", "deal", "support")}),
+    # arms said to fuel a war are opposed; a transfer said to help its buyer is defended
+    ("More arms deliveries will only fuel the conflict.", {("GBR", "deal", "oppose")}),
+    ("The arms sale would help sustain the island's missile defences.", {("GBR", "deal", "support")}),
+    # reassessing a purchase takes no side
+    ("The buyer is reassessing the arms deal after the price rose.", {("GBR", "deal", "neutral")}),
 ]
 
 

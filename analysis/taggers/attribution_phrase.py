@@ -229,9 +229,10 @@ def clause_start(ctx: ArticleContext, lo: int, at: int) -> int:
 
 
 def verb_hits(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int, Verb]]:
-    """Speech verbs in a span, leaving out capitalised words inside a name ("United States", "Member States")."""
+    """Speech verbs in a span, leaving out capitalised words inside a name ("United States", "Member States")
+    and the second half of a compound ("Saudi-backed" is an adjective, not Saudi Arabia backing something)."""
     return [h for h in ctx.rules.verbs.find(ctx.folded, start, end)
-            if not (ctx.text[h[0]].isupper() and _mid_sentence(ctx.text, h[0]))]
+            if not (ctx.text[h[0]].isupper() and _mid_sentence(ctx.text, h[0])) and ctx.folded[h[0] - 1:h[0]] != "-"]
 
 
 def _mid_sentence(text: str, at: int) -> bool:

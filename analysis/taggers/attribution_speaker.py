@@ -85,7 +85,9 @@ def _describe(ctx: ArticleContext, start: int, end: int, depth: int, until: int 
             return [Speaker(intro.name if " " in (intro.name or "") else name, role or intro.role,
                             intro.country, "introduction", intro.confidence)]
     anaphoric = not name and ("anaphor" in kinds or ctx.folded[start:start + 4] == "the ")
-    pronoun = anaphoric and country is None and ctx.folded[start:end].split()[0] in PRONOUNS
+    words = ctx.folded[start:end].split()
+    # "on Wednesday it had halted": a day name before the pronoun does not make it a title
+    pronoun = anaphoric and country is None and (words[0] in PRONOUNS or words[-1] in PRONOUNS)
     if pronoun and depth == 0 and (not ctx.last or ctx.last_end < start):
         lo = max(ctx.last_end if ctx.last else 0, start - NEAREST_WINDOW)
         nearest = _nearest_speaker(ctx, lo, until if until is not None else start,

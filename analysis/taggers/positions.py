@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import schemas
@@ -255,14 +256,17 @@ def _own_sanctions(readings: list[Reading], country: str, roles: sender.Roles, v
 def _records(ctx: attr.ArticleContext, rules: PositionRules, statement: attr.Statement, licensed: set[str],
              article_id: str, sents: _Sentences) -> list[dict[str, Any]]:
     verb = statement.verb
-    readings = read_statement(rules.stance, ctx.text, ctx.folded, statement.start, statement.end, licensed,
-                              verb.stance, verb.weight * 0.8)
     topics = {t for _, t, w in topics_in(rules.stance, ctx.folded, statement.start, statement.end)
               if w >= rules.stance.weak_topic or t in licensed}
     bare = not topics
-    if bare:
+    if bare:   # the stance reading of a clause naming no topic would be thrown away: not made
         readings = _bare(ctx, rules, statement, sents)
         topics = {r.topic for r in readings}
+    else:
+        readings = read_statement(rules.stance, ctx.text, ctx.folded, statement.start, statement.end, licensed,
+                                  verb.stance, verb.weight * 0.8)
+    if not readings and "sanctions" not in topics:
+        return []   # no reading and no default stance: no row for any speaker, so no places or targets looked up
     places = ctx.gazetteer.find(ctx.text[statement.start:statement.end])
     targets = _targets(ctx, rules, statement.start, statement.end, places)
     sentence = sents.index(statement.start)
@@ -392,9 +396,9 @@ def positions_in(text: str, published: str, article_id: str, starts: list[int], 
                 records += _records(ctx, rules, statement, licensed, article_id, sents)
                 spoken.append((statement.start, statement.end))
                 voiced = True
-        if sents.index(s) in acting:
-            records += _sender_records(ctx, rules, article_id, sents, sents.index(s), covered + spoken, covered,
-                                       voiced)
+        i = sents.index(s)
+        if i in acting:
+            records += _sender_records(ctx, rules, article_id, sents, i, covered + spoken, covered, voiced)
     return _unique(_relief_by_sender(records))
 
 
@@ -450,19 +454,36 @@ def _unique(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _offsets(sentences: pd.DataFrame) -> dict[str, tuple[list[int], list[int]]]:
+    """Each article's sentence starts and ends, in sentence order.
+
+    Grouped from the column arrays (factorised ids; a stable sort only when the frame is not already
+    grouped by article in sentence order) rather than by sorting the frame: the sort copied every
+    sentence text, and walking the sorted ids row by row took a twentieth of the tagger's time.
+    """
+    if sentences.empty:
+        return {}
+    codes, uniques = pd.factorize(sentences["article_id"])
+    names = uniques.tolist()
+    number = sentences["sentence"].to_numpy()
+    starts = sentences["char_start"].to_numpy(dtype="int64")
+    ends = sentences["char_end"].to_numpy(dtype="int64")
+    same = codes[1:] == codes[:-1]
+    if ((codes[1:] < codes[:-1]) | (same & (number[1:] <= number[:-1]))).any():
+        order = np.lexsort((number, codes))
+        codes, starts, ends = codes[order], starts[order], ends[order]
+        same = codes[1:] == codes[:-1]
+    edges = [0, *(np.flatnonzero(~same) + 1).tolist(), len(codes)]
+    starts_list, ends_list = starts.tolist(), ends.tolist()
+    firsts = codes[edges[:-1]].tolist()
+    return {names[code]: (starts_list[lo:hi], ends_list[lo:hi])
+            for code, lo, hi in zip(firsts, edges, edges[1:]) if code >= 0}
+
+
 def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataFrame:
     """The positions table for a chunk of articles (pure: no I/O, no globals)."""
     rules: PositionRules = vocab.positions
-    offsets: dict[str, tuple[list[int], list[int]]] = {}
-    ordered = sentences.sort_values(["article_id", "sentence"])
-    ids = ordered["article_id"].tolist()
-    starts_all = ordered["char_start"].astype("int64").tolist()
-    ends_all = ordered["char_end"].astype("int64").tolist()
-    lo = 0
-    for k in range(1, len(ids) + 1):   # one slice per article (the frame is sorted by article)
-        if k == len(ids) or ids[k] != ids[lo]:
-            offsets[ids[lo]] = (starts_all[lo:k], ends_all[lo:k])
-            lo = k
+    offsets = _offsets(sentences)
     records: list[dict[str, Any]] = []
     dates = pd.to_datetime(articles["published"]).dt.strftime("%Y-%m-%d").fillna("").tolist()
     for aid, text, published in zip(articles["article_id"].tolist(), articles["text"].tolist(), dates):

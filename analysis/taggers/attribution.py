@@ -147,6 +147,10 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
             c_start += 1
         if ctx.folded.startswith("that ", c_start):
             c_start += 5
+        gloss = DASH_GLOSS.search(ctx.text, c_start, c_end)
+        if gloss and not any(d in ctx.text[gloss.end():c_end] for d in ("–", "—", "--")):
+            c_end = gloss.start()   # "... declared that X – a landmark decision that is likely to ...": the
+            # narrator's comment on the act (a dash pair, "X – a close neighbour – is ...", stays inside)
         c_end = len(ctx.text[:c_end].rstrip(" ,;"))
         if c_end > c_start and speakers:
             _remember(ctx, speakers, c_end)
@@ -165,6 +169,7 @@ def _object_end(ctx: ArticleContext, v_end: int, s_end: int) -> int:
     return s_end
 
 
+DASH_GLOSS = re.compile(r"\s(?:[–—]|--)\s(?:a|an)\s")
 WORD = re.compile(r"[\w’'.-]+")
 HEARERS = frozenset({"the", "a", "an", "reporters", "journalists", "lawmakers", "parliament", "senators"})
 SUBJECT_OPENERS = frozenset({"the", "a", "an", "he", "she", "it", "they", "we", "i", "this", "that", "these",

@@ -153,6 +153,14 @@ CASES = [
     ("The arms sale would help sustain the island's missile defences.", {("GBR", "deal", "support")}),
     # reassessing a purchase takes no side
     ("The buyer is reassessing the arms deal after the price rose.", {("GBR", "deal", "neutral")}),
+    # being open to persuasion about a purchase favours it
+    ("We might be persuaded to buy the Patriot missiles as well.", {("GBR", "deal", "support")}),
+    # easing restrictions: on arms sales it favours them, on sanctions it is relief
+    ("The new policy will ease restrictions on arms sales abroad.", {("GBR", "deal", "support")}),
+    ("We will ease restrictions on the sanctioned banks.", {("GBR", "sanctions", "oppose")}),
+    # more weapons said to make a war worse are opposed
+    ("More weapons will only make the bloodbath worse.", {("GBR", "deal", "oppose")}),
+    ("Sending more arms would only create more violence.", {("GBR", "deal", "oppose")}),
 ]
 
 

@@ -19,13 +19,25 @@ CAATSA_IN_FORCE = pd.Timestamp("2017-08-02")
 ALWAYS_COVERED = ("IRN", "PRK")
 
 
-def sanctions_signals(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> dict[str, str]:
-    """article_id -> reason, for articles with a sanctions signal that names a country."""
+Candidates = dict[str, list[tuple[int, int, int]]]  # article_id -> [(sentence, char_start, char_end)]
+
+
+def sanctions_signals(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any,
+                      candidates: Candidates | None = None) -> dict[str, str]:
+    """article_id -> reason, for articles with a sanctions signal that names a country.
+
+    ``candidates`` are the sanctions tagger's prefilter sentences for (at least) these articles, when the
+    caller kept them: the prefilter scan (lower-casing and scanning every article) is most of this step.
+    """
     rules = vocab.sanctions
     negatives = rules.matcher("negative")
     triggers = rules.matcher("trigger")
     out: dict[str, str] = {}
-    candidates = sanctions_tagger.candidate_sentences(articles, sentences, rules)
+    if candidates is None:
+        candidates = sanctions_tagger.candidate_sentences(articles, sentences, rules)
+    else:
+        wanted_ids = set(articles["article_id"].tolist())
+        candidates = {aid: spans for aid, spans in candidates.items() if aid in wanted_ids}
     if not candidates:
         return out
     # Only the candidates' texts as Python strings: converting every article's text cost a tenth of this stage.
@@ -35,13 +47,14 @@ def sanctions_signals(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: An
         for sent, start, end in spans:
             text = texts[aid][start:end]
             low = sanctions_tagger.fold(text)
-            if negatives.search(text, low):
-                continue
+            # all three tests must pass: the rarest (a trigger) first, the dearest (the gazetteer) last
             trig = next((m for r, m in triggers.finditer(text, low)
                          if r.value != "waiver" and "export" not in r.rule_id), None)
+            if trig is None or negatives.search(text, low):
+                continue
             places = [p for p in vocab.gazetteer.find(text) if p.kind in ("name", "demonym", "capital")
-                      and p.code not in ("EU", "UN")] if trig else []
-            if trig and places:
+                      and p.code not in ("EU", "UN")]
+            if places:
                 out[aid] = f"sanctions signal: '{trig.group(0)}' with {places[0].surface} (sentence {sent})"
                 break
     return out
@@ -89,8 +102,11 @@ def _from_entities(frame: pd.DataFrame | None) -> dict[str, str]:
 
 
 def flag_exposure(articles: pd.DataFrame, sentences: pd.DataFrame, findings: dict[str, pd.DataFrame],
-                  vocab: Any) -> pd.DataFrame:
-    """One row per article: article_id, exposed, exposed_reason (the first piece of evidence found)."""
+                  vocab: Any, candidates: Candidates | None = None) -> pd.DataFrame:
+    """One row per article: article_id, exposed, exposed_reason (the first piece of evidence found).
+
+    ``candidates``: the sanctions tagger's prefilter sentences of the chunk, if the caller kept them (see
+    ``sanctions_signals``); without them the prefilter runs again here."""
     reasons: dict[str, str] = {}
     for source in (_from_sanctions(findings.get("sanctions")), _from_procurement(findings.get("procurement")),
                    _from_entities(findings.get("entities"))):
@@ -99,7 +115,7 @@ def flag_exposure(articles: pd.DataFrame, sentences: pd.DataFrame, findings: dic
     # a signal is only the reason of an article with no finding-based reason: scan only those
     ids = articles["article_id"].astype(str)
     rest = articles[~ids.isin(list(reasons)).to_numpy()] if reasons else articles
-    for aid, reason in sanctions_signals(rest, sentences, vocab).items():
+    for aid, reason in sanctions_signals(rest, sentences, vocab, candidates).items():
         reasons.setdefault(aid, reason)
     id_list = ids.tolist()
     return pd.DataFrame({

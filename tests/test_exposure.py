@@ -47,3 +47,20 @@ def test_arms_sale_restrictions_on_a_country_expose_it_without_a_sender():
     sents = sentences.split_sentences(arts, sentences.load_splitter(DATA))
     out = exposure.flag_exposure(arts, sents, {"sanctions": sanctions.tag(arts, sents, vocab)}, vocab)
     assert dict(zip(out["article_id"], out["exposed"])) == {"x": True, "y": False}
+
+
+def test_handed_prefilter_candidates_give_the_same_flags_and_are_used():
+    """The sanctions tagger's prefilter sentences, when the caller hands them over, replace the re-scan:
+    the same flags come out, and a chunk whose candidates are empty gets no signal."""
+    vocab = types.SimpleNamespace(gazetteer=gazetteer.load(DATA), sanctions=sanctions.load(DATA))
+    texts = ["Officials said new sanctions on Iran would follow.", "The weather was fine."]
+    arts = pd.DataFrame({"article_id": ["x", "y"], "published": pd.Timestamp("2019-01-01"), "title": "",
+                         "text": texts})
+    sents = sentences.split_sentences(arts, sentences.load_splitter(DATA))
+    found = {"sanctions": sanctions.tag(arts, sents, vocab).iloc[0:0]}  # no finding: only the signal can expose
+    handed = sanctions.candidate_sentences(arts, sents, vocab.sanctions)
+    rescanned = exposure.flag_exposure(arts, sents, found, vocab)
+    pd.testing.assert_frame_equal(exposure.flag_exposure(arts, sents, found, vocab, handed), rescanned)
+    assert dict(zip(rescanned["article_id"], rescanned["exposed"])) == {"x": True, "y": False}
+    none = exposure.flag_exposure(arts, sents, found, vocab, {})
+    assert not none["exposed"].any()

@@ -63,7 +63,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             break
     else:
         return []
-    ctx = procurement_context.Context({}, {}, procurement_parties.title_buyer(rules, vocab, title))
+    ctx = procurement_context.Context({}, {}, headline=lambda: procurement_parties.title_buyer(rules, vocab, title))
     records: list[dict[str, Any]] = []
     lead: set[str] | None = None
     queue = sorted(per_sentence)
@@ -87,6 +87,10 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         systems, generics = procurement_mentions.absorb_heads(systems, generics)
         named = list(systems)  # a platform ("based on its Barracuda") keeps loose generic words out and stays a referent
         systems = [m for m in systems if not procurement_mentions.platform(rules, s_text, m.start - s_start, m.end - s_start)]
+        stated = procurement_stages.sentence_cues(rules, s_text, [], raw.get(k))  # references only remove cues
+        if not stated:  # no stage here: the sentence only tells later ones which system and owner it names
+            ctx.remember(rules, vocab, s_text, s_start, named, systems)
+            continue
         spans = [(m.start, m.end) for m in systems]
         generics = [g for g in generics if not any(a < g.end and g.start < b for a, b in spans)
                     and not (rules.modifier is not None and rules.modifier.match(s_text, g.end - s_start))]
@@ -102,10 +106,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                                               antecedent.origin, antecedent.manufacturer, g.surface))
             else:
                 loose.append(g)
-        for m in named:
-            ctx.by_category[m.category] = m
-        for m in systems:
-            procurement_context.seed_owner(rules, vocab, s_text, m.start - s_start, m, ctx)
+        ctx.remember(rules, vocab, s_text, s_start, named, systems)
         refs = []
         if not resolved and ctx.deal is not None and k - ctx.deal_k <= _REFERENCE_REACH:
             refs = procurement_context.reference(rules, s_text, s_start, ctx)
@@ -120,7 +121,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             if len(lead) < 2:
                 continue
         refs_local = [(r.start - s_start, r.end - s_start) for r in refs]
-        cues = procurement_stages.sentence_cues(rules, s_text, refs_local, raw.get(k))
+        cues = procurement_stages.without_refs(stated, refs_local)
         if not cues:
             continue
         if ctx.deal is not None and any(c.rule.rule_id == procurement_context.PACKAGE for c in cues):
@@ -170,7 +171,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 continue
             generic_only = not resolved
             buyer, supplier, confidence, at = procurement_parties.parties(
-                rules, s_text, states, roles, m, companies, ctx.buyer_of.get(m.system) or ctx.last_buyer, bounds, glue)
+                rules, s_text, states, roles, m, companies, ctx.buyer_of.get(m.system) or ctx.fallback_buyer(), bounds, glue)
             if id(m) in ref_ids and ctx.deal is not None:  # "the deal" keeps its parties
                 buyer, supplier, confidence, at = ctx.deal[0], ctx.deal[1], 0.6, -1  # 0.6: no new deal
             if generic_only:
@@ -186,7 +187,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 continue  # the buyer's own maker supplies or converts an imported type: no foreign deal here
             if confidence > 0.6:
                 ctx.buyer_of[m.system] = buyer
-                ctx.last_buyer = buyer
+                ctx.settle_buyer(buyer)
                 if not generic_only:
                     ctx.deal, ctx.deal_stages = (buyer, supplier, m), frozenset(c.rule.stage for c in m_cues)
                     ctx.deal_k = k
@@ -228,9 +229,11 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
             hits[article_id] = (found, generic)
     if not hits:
         return schemas.empty("procurement")
-    info = articles[articles["article_id"].isin(list(hits))]
-    years = dict(zip(info["article_id"], pd.to_datetime(info["published"]).dt.year.fillna(2020).astype(int)))
-    titles = dict(zip(info["article_id"], info["title"].fillna("").astype(str))) if "title" in info else {}
+    info = articles[articles["article_id"].isin(list(hits)).to_numpy(dtype=bool)]
+    # Plain lists, not iteration over Arrow-backed columns (which boxes every cell slowly).
+    info_ids = info["article_id"].tolist()
+    years = dict(zip(info_ids, pd.to_datetime(info["published"]).dt.year.fillna(2020).astype(int).tolist()))
+    titles = dict(zip(info_ids, info["title"].fillna("").astype(str).tolist())) if "title" in info else {}
     # Sentence rows of the articles with a hit, as numpy arrays: article ids stay factorised codes
     # (turning ~10^5 Arrow strings into Python objects cost more than the tagging itself).
     rows = np.flatnonzero(sentences["article_id"].isin(list(hits)).to_numpy(dtype=bool))

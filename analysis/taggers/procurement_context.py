@@ -43,6 +43,27 @@ class Context:
     deal: tuple[str, str, SystemMention] | None = None  # (buyer, supplier, system) last reported explicitly
     deal_stages: frozenset[str] = frozenset()  # the stages that sentence gave it
     deal_k: int = -1  # the sentence that reported it
+    headline: Callable[[], str | None] | None = None  # finds the headline's buyer, the first ``last_buyer``
+
+    def fallback_buyer(self) -> str | None:
+        """The last buyer named, else the headline's: the headline is read only when a sentence needs it
+        (most articles that name a system report no deal)."""
+        if self.headline is not None:
+            self.last_buyer, self.headline = self.headline(), None
+        return self.last_buyer
+
+    def settle_buyer(self, code: str) -> None:
+        """A sentence named the buyer: it replaces the headline's."""
+        self.last_buyer, self.headline = code, None
+
+    def remember(self, rules: Any, vocab: Any, text: str, s_start: int, named: list[SystemMention],
+                 systems: list[SystemMention]) -> None:
+        """What a sentence tells later ones: the last system named of each category ("the jets" refer to it)
+        and owners named in passing (``seed_owner``)."""
+        for m in named:
+            self.by_category[m.category] = m
+        for m in systems:
+            seed_owner(rules, vocab, text, m.start - s_start, m, self)
 
 
 _OWNER_WINDOW = 60  # characters before a system in which its owner may be named ("Turkey's Russian S-400")
@@ -68,7 +89,7 @@ def seed_owner(rules: Any, vocab: Any, text: str, start: int, m: SystemMention, 
         possessive = window.startswith(("'s", "’s"), states[j].end)
         if code != m.origin and (possessive or roles[j].get("buyer", 0.0) >= 1.0 and not roles[j].get("not_party")):
             ctx.buyer_of.setdefault(m.system, code)
-            ctx.last_buyer = ctx.last_buyer or code
+            ctx.last_buyer = ctx.fallback_buyer() or code
             return
 
 

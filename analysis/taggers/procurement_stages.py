@@ -44,9 +44,15 @@ def sentence_cues(rules: Any, text: str, refs: list[tuple[int, int]],
     if rules.halted is not None and any(c.rule.stage == "cancellation" for c in cues):
         # "stopped arms exports, including deliveries already approved": the halted flow is no delivery
         cues = _unhalted(rules, text, cues)
-    if refs:  # "the first batch" names the deal; it does not also report a delivery
-        cues = [c for c in cues if c.rule.stage != "delivery" or not any(c.start < b and a < c.end for a, b in refs)]
-    return cues
+    return without_refs(cues, refs)
+
+
+def without_refs(cues: list[procurement_bind.Cue], refs: list[tuple[int, int]]) -> list[procurement_bind.Cue]:
+    """"The first batch" names the deal; it does not also report a delivery (the last filter of ``sentence_cues``,
+    apart so a caller can run the others before it knows the sentence's references)."""
+    if not refs:
+        return cues
+    return [c for c in cues if c.rule.stage != "delivery" or not any(c.start < b and a < c.end for a, b in refs)]
 
 
 def _unhalted(rules: Any, text: str, cues: list[procurement_bind.Cue]) -> list[procurement_bind.Cue]:

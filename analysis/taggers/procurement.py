@@ -142,7 +142,7 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         # With one system named, no cue can go to the wrong one: clauses only matter when there are several.
         several = len({m.system for m in local}) > 1
         bounds = procurement_bind.boundaries(rules.clause, s_text)
-        bound, unbound = procurement_bind.bind(s_text, local, cues, bounds)
+        bound, unbound = procurement_bind.bind(s_text, local, cues, bounds, rules.deal_noun)
         if unbound and not several:
             # One system in the sentence: a cue near it that found no nearer target still describes it.
             near = [c for c in unbound if any(c.start - _LOOSE_REACH <= m.start <= c.end + _LOOSE_REACH

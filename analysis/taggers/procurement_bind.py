@@ -40,9 +40,8 @@ _PRELIMINARY = frozenset({"procurement.negotiation.approach"})
 # Purchase verbs whose object may be spares or maintenance rather than the system itself.
 _BUYS = frozenset({"procurement.negotiation.could_buy", "procurement.negotiation.plan", "procurement.contract.bought",
                    "procurement.contract.signed", "procurement.contract.deal"})  # MoU, letter of intent or request
-# A bare purchase noun is what talks or offers are about ("talks ... for the sale of"): it takes the stage of
-# a negotiation cue shortly before it in its clause.
-_DEAL_NOUN = re.compile(r"(sales?|purchases?|acquisition|procurement|orders?|contracts?)", re.IGNORECASE)
+# A bare purchase noun (``deal_noun`` words of procurement_words.csv) is what talks or offers are about
+# ("talks ... for the sale of"): it takes the stage of a negotiation cue shortly before it in its clause.
 _NOUN_REACH = 70
 _MODAL = "procurement.negotiation.could_buy"  # "to buy", "to export" (or "to deliver"): after a contract, its purpose
 # "cancelled the contract to purchase": the contract (or order) being cancelled had been concluded.
@@ -147,11 +146,12 @@ def _joins(text: str, previous: _Span, mention: _Span) -> bool:
 
 
 def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
-         bounds: Sequence[int]) -> tuple[list[list[Cue]], list[Cue]]:
+         bounds: Sequence[int], deal_noun: re.Pattern[str] | None = None) -> tuple[list[list[Cue]], list[Cue]]:
     """For each mention of ``text``, the cues that describe it; and the cues of groups that found no mention.
 
     A group contributes its head cue and its additive cues (support, production,
     training, offers).  The caller may give the unbound cues to a sentence's only system.
+    ``deal_noun`` matches the purchase nouns that take a negotiation's stage (``Rules.deal_noun``).
     """
     out: list[list[Cue]] = [[] for _ in mentions]
     loose: list[Cue] = []
@@ -187,7 +187,7 @@ def bind(text: str, mentions: Sequence[_Span], cues: Sequence[Cue],
             if before.rule.stage == "contract" and head.start - groups[n - 1][-1].end <= _NOUN_REACH \
                     and clause(before.start) == clause(head.start):
                 head = Cue(head.start, head.end, before.rule)
-        if n and head.rule.stage == "contract" and _DEAL_NOUN.fullmatch(text, head.start, head.end):
+        if n and head.rule.stage == "contract" and deal_noun is not None and deal_noun.fullmatch(text, head.start, head.end):
             before = groups[n - 1][0]
             if before.rule.stage == "negotiation" and head.start - groups[n - 1][-1].end <= _NOUN_REACH \
                     and clause(before.start) == clause(head.start):

@@ -8,7 +8,6 @@ tagger's ``Rules`` (``Any`` here to avoid an import cycle).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -67,7 +66,6 @@ class Context:
 
 
 _OWNER_WINDOW = 60  # characters before a system in which its owner may be named ("Turkey's Russian S-400")
-_OWNER_HINT = re.compile(r"['’]s\b|\b(navy|air force|army|armed forces|military|marines|coast guard)\b", re.IGNORECASE)
 
 
 def seed_owner(rules: Any, vocab: Any, text: str, start: int, m: SystemMention, ctx: Context) -> None:
@@ -75,10 +73,12 @@ def seed_owner(rules: Any, vocab: Any, text: str, start: int, m: SystemMention, 
     "the Indian Air Force is setting up its first S-400 squadron"): a later sentence about the deal that
     names no buyer ("Washington removed it from the F-35 programme") falls back on it.
 
-    Only a short window before the system is read (the gazetteer over every sentence would cost too much).
+    Only a short window before the system is read (the gazetteer over every sentence would cost too much), and
+    only when it holds an owner hint (``owner_hint`` words of procurement_words.csv, a possessive, a service
+    abbreviation).
     """
     window = text[max(0, start - _OWNER_WINDOW):start]
-    if not _OWNER_HINT.search(window) and (rules.forces is None or not rules.forces.search(window)):
+    if (rules.owner_hint is None or not rules.owner_hint.search(window)) and (rules.forces is None or not rules.forces.search(window)):
         return
     states = [p for p in procurement_parties.with_forces(rules, window, vocab.gazetteer.find(window)) if len(p.code) == 3]
     if not states:

@@ -57,6 +57,8 @@ class Rules:
     conditional: re.Pattern[str] | None = None  # "if it wins the tender": later stages are only offered
     not_object: re.Pattern[str] | None = None  # text right after a cue naming what else it is about ("exploring alternatives")
     sell: re.Pattern[str] | None = None  # a verb whose subject is the supplying state ("Russia sold", "Washington approved a sale")
+    owner_hint: re.Pattern[str] | None = None  # words before a system that may name its owner (procurement_words.csv)
+    deal_noun: re.Pattern[str] | None = None  # bare purchase nouns that take a negotiation's stage (procurement_words.csv)
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -107,7 +109,34 @@ def load(data_dir: Path) -> Rules:
         raise VocabError(f"{fpath}: every code must be an ISO3 code")
     forces = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, force_code), key=len, reverse=True)) + r")(?![\w-])") \
         if force_code else None
+    words = load_words(data_dir)
+    owner_hint = re.compile(r"['’]s\b|\b(" + "|".join(map(re.escape, words["owner_hint"])) + r")\b", re.IGNORECASE)
+    deal_noun = re.compile("(" + "|".join(map(re.escape, words["deal_noun"])) + ")", re.IGNORECASE)
     return Rules(tuple(rules), companies, matcher, surfaces, procurement_values.load(data_dir),
                  procurement_bind.CueFinder.build(stage_rules, anchors), by_kind, stage_rules, veto, clause, anaphor,
                  modifier, reference, unreal, forces, force_code, platform_before, platform_after,
-                 halted, conditional, not_object, sell)
+                 halted, conditional, not_object, sell, owner_hint, deal_noun)
+
+
+WORD_KINDS = ("owner_hint", "deal_noun")
+
+
+def load_words(data_dir: Path) -> dict[str, list[str]]:
+    """Kind -> words of ``procurement_words.csv``; VocabError for an unknown kind, an empty or non-lower-case
+    word, a missing rationale or example, or a kind with no row (the tagger needs both lists)."""
+    path = Path(data_dir) / "rules" / "procurement_words.csv"
+    out: dict[str, list[str]] = {kind: [] for kind in WORD_KINDS}
+    for row in read_csv_rows(path, ["rule_id", "kind", "words", "weight", "rationale", "example_positive",
+                                    "example_negative"]):
+        words = [w.strip() for w in row["words"].split("|")]
+        if row["kind"] not in out:
+            raise VocabError(f"{path}: rule {row['rule_id']}: kind {row['kind']!r} not in {WORD_KINDS}")
+        if not all(words) or any(w != w.lower() for w in words):
+            raise VocabError(f"{path}: rule {row['rule_id']}: words must be non-empty and lower-case")
+        if not (row["rationale"] and row["example_positive"] and row["example_negative"]):
+            raise VocabError(f"{path}: rule {row['rule_id']}: needs a rationale and both examples")
+        out[row["kind"]].extend(words)
+    missing = [kind for kind, words in out.items() if not words]
+    if missing:
+        raise VocabError(f"{path}: no words of kind {missing}")
+    return out

@@ -86,6 +86,43 @@ def test_rule_examples_run():
             assert not pattern.search(row["example_negative"]), row["rule_id"]
 
 
+def test_word_list_examples_run(vocab):
+    """Each owner-hint and deal-noun row of procurement_words.csv matches its positive example, not its negative."""
+    rules = vocab.procurement
+    for row in read_csv_rows(DATA_DIR / "rules" / "procurement_words.csv", ["rule_id", "kind", "words", "rationale",
+                                                                          "example_positive", "example_negative"]):
+        own = re.compile(r"\b(" + row["words"] + r")\b", re.IGNORECASE)  # this row's words alone
+        assert own.search(row["example_positive"]) and not own.search(row["example_negative"]), row["rule_id"]
+        if row["kind"] == "owner_hint":
+            assert rules.owner_hint.search(row["example_positive"]), row["rule_id"]
+            assert not rules.owner_hint.search(row["example_negative"]), row["rule_id"]
+        else:
+            assert all(rules.deal_noun.fullmatch(w) for w in row["words"].split("|")), row["rule_id"]
+            assert not rules.deal_noun.fullmatch("talks"), row["rule_id"]
+
+
+def test_word_list_is_validated(tmp_path):
+    """A broken word list names its file and row: unknown kind, capitals, or a kind left without words."""
+    from analysis.taggers.procurement_rules import load_words
+    from analysis.vocab import VocabError
+    (tmp_path / "rules").mkdir()
+    header = "rule_id,kind,words,weight,rationale,example_positive,example_negative\n"
+    good = "a.b,deal_noun,sale,1.0,why,the sale,the talks\n"
+    for bad, problem in [("a.c,owner,navy,1.0,why,x,y\n", "kind"), ("a.c,owner_hint,Navy,1.0,why,x,y\n", "lower-case"),
+                         ("", "no words")]:
+        (tmp_path / "rules" / "procurement_words.csv").write_text(header + good + bad, encoding="utf-8")
+        with pytest.raises(VocabError, match=problem):
+            load_words(tmp_path)
+
+
+def test_a_service_named_before_a_system_places_a_later_buyerless_sentence(vocab, splitter):
+    """An owner hint ('the Indian Navy's') before a system lets a later sentence without a buyer fall back on it."""
+    text = ("The Indian Navy MiG-29K fleet has grown. "
+            "Russia signed a contract to deliver 12 more MiG-29K jets.")
+    found = _tag({"a": text}, vocab, splitter)
+    assert {(r.buyer, r.supplier, r.system) for r in found.itertuples()} == {("IND", "RUS", "MiG-29")}
+
+
 def test_seed_article_end_to_end(vocab, splitter):
     folder = SHARED / "seed"
     if not folder.exists():

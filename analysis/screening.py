@@ -29,6 +29,8 @@ _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _POSSESSIVE = re.compile(r"'s\b", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_DOT_LETTER_DOT = re.compile(r"\.[A-Za-z]\.")  # in every _DOTTED match; searched for its literal first dot
+_SPACE_NON_WORD = bytes(c if chr(c).isascii() and (chr(c).isdigit() or "a" <= chr(c) <= "z") else 32 for c in range(256))
 _SIZE_SPREAD = 8  # a wider length slack (tiny penalty) reads the whole block instead of one slice per length
 _MEMO_LIMIT = 200_000  # memoised screenings and rows per process (a few hundred MB at most)
 
@@ -121,19 +123,60 @@ def _geo_words(data_dir: Path, skip: frozenset[str]) -> dict[str, frozenset[str]
 
 def country_context(text: str, rules: Rules) -> frozenset[str]:
     """ISO3 codes of the countries a text names (by name, alias or demonym token)."""
-    tokens = _fold_all(list(set(_tokens(text))), rules.folds)  # fold each distinct token once
+    tokens = _fold_all(list(_token_set(text)), rules.folds)  # fold each distinct token once
     return frozenset(code for token in tokens for code in rules.geo_codes.get(token, ()))
 
 
 def _tokens(text: str) -> list[str]:
     """Transliterated, lower-cased word tokens; dotted abbreviations (S.A., U.K.) become one token."""
-    # unidecode maps character by character and leaves ASCII as is, so only non-ASCII runs go
-    # through it: same result, ~20x faster on whole articles (it loops in Python per character).
-    ascii_text = text if text.isascii() else _NON_ASCII.sub(lambda m: unidecode(m.group(0)), text)
-    ascii_text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), ascii_text)
-    ascii_text = _POSSESSIVE.sub("", ascii_text)  # Korea's -> Korea, People's -> People
-    ascii_text = ascii_text.replace("'", "").replace("&", " and ")
-    return [t for t in _NON_WORD.split(ascii_text.lower()) if t]
+    return [t for t in _NON_WORD.split(_plain(text)) if t]
+
+
+def _plain(text: str) -> str:
+    """The lower-case ASCII text ``_tokens`` splits: dotted abbreviations and possessives undone."""
+    ascii_text = text if text.isascii() else _to_ascii(text)
+    if "." in ascii_text:  # the regex substitutions cost more than the test when they cannot match
+        ascii_text = _undot(ascii_text)
+    if "'" in ascii_text:
+        ascii_text = _POSSESSIVE.sub("", ascii_text).replace("'", "")  # Korea's -> Korea, People's -> People
+    return ascii_text.replace("&", " and ").lower()
+
+
+def _undot(text: str) -> str:
+    """``_DOTTED`` applied, reading only the space-delimited words holding a ".X." (every match
+    does): a match never crosses a space and a space before a word is a word boundary, so each
+    such word is substituted on its own exactly as in the whole text."""
+    pieces, done = [], 0
+    for hit in _DOT_LETTER_DOT.finditer(text):
+        if hit.start() < done:
+            continue
+        start = max(text.rfind(" ", done, hit.start()), text.rfind("\n", done, hit.start())) + 1
+        start = max(start, done)
+        end = min((i for i in (text.find(" ", hit.end()), text.find("\n", hit.end())) if i >= 0), default=len(text))
+        pieces.append(text[done:start])
+        pieces.append(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text[start:end]))
+        done = end
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _token_set(text: str) -> set[str]:
+    """``set(_tokens(text))`` for long texts: one byte-table translate and split instead of a regex split."""
+    plain = _plain(text)
+    if not plain.isascii():
+        return set(_tokens(text))
+    return {t.decode() for t in plain.encode().translate(_SPACE_NON_WORD).split()}
+
+
+def _to_ascii(text: str) -> str:
+    """``unidecode(text)``, fast: unidecode maps each character on its own and leaves ASCII as is,
+    so replacing each distinct non-ASCII character by its transliteration gives the same text
+    (it loops in Python per character: on whole articles that cost ~20x more)."""
+    for char in set("".join(_NON_ASCII.findall(text))):
+        text = text.replace(char, unidecode(char))
+    return text
 
 
 def _apply_folds(token: str, folds: tuple[tuple[str, str], ...]) -> str:
@@ -310,16 +353,28 @@ class Screener:
         distinct = [t for t in query.tokens if t not in rules.common]
         token = None
         if not rows and distinct:
-            token = min(distinct, key=lambda t: sum(len(self.postings.get(k, ())) for k in _keys(t)))
-            rows = self._block(token, size, slack)
+            token, total = distinct[0], -1
+            for t in distinct:  # the rarest token (the first of equals), as min() would pick it
+                n = sum(len(self.postings.get(k, ())) for k in _keys(t))
+                if total < 0 or n < total:
+                    token, total = t, n
+            rows = self._block(token, size, slack, total)
         best: dict[tuple[str, str], Match] = {}
-        sources, ids = self.sources, self.ids
+        sources, ids, names = self.sources, self.ids, self.names
+        pairable: dict[str, bool] = {}  # candidate token -> can it pair with the blocking token
         for row in rows:
-            cand = self.names[row]
+            cand = names[row]
             if abs(len(cand.tokens) - size) > slack:
                 continue
-            if token is not None and not _pairable(token, cand.tokens, rules):
-                continue  # the blocking token pairs with nothing: compare() would reject it as unpaired
+            if token is not None and token not in cand.tokens:
+                for other in cand.tokens:
+                    ok = pairable.get(other)
+                    if ok is None:
+                        ok = pairable[other] = _pairable(token, (other,), rules)
+                    if ok:
+                        break
+                else:
+                    continue  # the blocking token pairs with nothing: compare() would reject it as unpaired
             result = compare(query, cand, rules, trusted)
             if result is None or result[0] < rules.threshold:
                 continue
@@ -336,14 +391,14 @@ class Screener:
                                      str(sources[m.row]), str(ids[m.row])))
         return kept[:rules.max_per_mention]
 
-    def _block(self, token: str, size: int, slack: int) -> "list[int] | tuple[int, ...]":
+    def _block(self, token: str, size: int, slack: int, total: int) -> "list[int] | tuple[int, ...]":
         """The rows sharing ``token``'s prefix or suffix key, first ``max_candidates`` in row order.
 
         When the block is not truncated, only rows within ``slack`` tokens of ``size`` are read
         (the others are skipped by ``screen`` anyway); a truncated block is cut exactly as before."""
         keys = _keys(token)
         limit = self.rules.max_candidates
-        if self.by_size and slack <= _SIZE_SPREAD and sum(len(self.postings.get(k, ())) for k in keys) <= limit:
+        if self.by_size and slack <= _SIZE_SPREAD and total <= limit:  # total: the postings' summed lengths
             found: set[int] = set()
             for count in range(size - slack, size + slack + 1):
                 for key in keys:

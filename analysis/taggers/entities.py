@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,31 +90,41 @@ def _designation(text: str, end: int) -> bool:
     return text[end:end + 1] in ("-", "\u2011") and text[end + 1:end + 2].isdigit()
 
 
-def find_mentions(text: str, vocab_rules: EntityRules, shapes: dict[str, Shape] | None = None) -> list[Mention]:
+Keep = Callable[[tuple[str, ...], bool], bool]  # (names, trusted) -> whether the mention is wanted
+
+
+def find_mentions(text: str, vocab_rules: EntityRules, shapes: dict[str, Shape] | None = None,
+                  keep: Keep | None = None) -> list[Mention]:
     """Organisation mentions in ``text`` (overlaps allowed: screening keeps the best per list entry).
 
-    ``shapes``: the caller's cache of capitalised runs already worked out (kept across the articles of
-    a chunk; filled in here)."""
+    ``keep``: drop mentions it rejects before building them (``tag`` keeps only those with a list
+    match: nearly all runs, like "State Department", have none). ``shapes``: the caller's cache of
+    capitalised runs already worked out, filled in here; always use it with the same ``keep``."""
     found: list[Mention] = []
     if vocab_rules.automaton is None:
-        return _acronym_mentions(text, vocab_rules.rules.org_words)
+        return [m for m in _acronym_mentions(text, vocab_rules.rules.org_words) if keep is None or keep(m.names, False)]
     known_hits, org_starts = _scan(text, vocab_rules)
     for pattern, start, end in known_hits:
         if _bounded(text, start, end) and not _designation(text, end):
             surface, names = vocab_rules.known[pattern]
-            found.append(Mention(start, end, text[start:end], "gazetteer",
-                                 tuple(dict.fromkeys((surface, *names))), True))
+            names = tuple(dict.fromkeys((surface, *names)))
+            if keep is None or keep(names, True):
+                found.append(Mention(start, end, text[start:end], "gazetteer", names, True))
     org_words, rules = vocab_rules.rules.org_words, vocab_rules.rules
     shapes = {} if shapes is None else shapes
     for match in _runs_around(text, org_starts):
         sequence = match.group(0)
-        shape = shapes[sequence] if sequence in shapes else shapes.setdefault(
-            sequence, _sequence_shape(sequence, org_words, rules))
+        if sequence in shapes:
+            shape = shapes[sequence]
+        else:
+            shape = _sequence_shape(sequence, org_words, rules)
+            shapes[sequence] = shape = None if shape is None or (keep is not None and not keep(shape[2], False)) \
+                else shape
         if shape is not None:
             offset = match.start()
             start, end, names = shape
             found.append(Mention(offset + start, offset + end, names[0], "org_word", names, False))
-    found.extend(_acronym_mentions(text, org_words))
+    found.extend(m for m in _acronym_mentions(text, org_words) if keep is None or keep(m.names, False))
     return sorted(found, key=lambda m: (m.start, -m.end, m.finder))
 
 
@@ -330,15 +340,30 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab) -> pd.DataFrame:
     screener = rules.screener
     cache: dict[tuple[str, bool], list[Match]] = {}
     shapes: dict[str, Shape] = {}
+
+    def listed(names: tuple[str, ...], trusted: bool) -> bool:
+        """Whether any name matches a list entry (before the article-context check): a mention
+        with none adds nothing in ``screen_mentions``, so it is never built."""
+        for name in names:
+            key = (name, trusted)
+            matches = cache.get(key)
+            if matches is None:
+                matches = cache[key] = screener.screen_cached(name, trusted=trusted)
+            if matches:
+                return True
+        return False
+
     found: list[tuple[str, Mention, str, Match]] = []
     for article_id, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
         if not isinstance(text, str):
             continue
         context = _ArticleCountries(text, rules.rules)
-        mentions = find_mentions(text, rules, shapes)
+        mentions = find_mentions(text, rules, shapes, listed)
         found.extend((article_id, mention, name, match)
                      for mention, name, match in screen_mentions(mentions, screener, cache, context))
-    starts = _sentence_starts(sentences, {aid for aid, _, _, _ in found})
+    wanted = {aid for aid, _, _, _ in found}
+    sentences = sentences[sentences["article_id"].isin(list(wanted)).to_numpy()] if wanted else sentences.iloc[:0]
+    starts = _sentence_starts(sentences)
     records = []
     for article_id, mention, name, match in found:
         if article_id not in starts:
@@ -357,19 +382,20 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab) -> pd.DataFrame:
             "list_source": row["list_source"], "list_as_of": row["list_as_of"],
             "country": row["country"], "explanation": explanation,
         })
-    return schemas.finalise(records, "entities", sentences, articles)
+    # Both frames cut to the articles with a finding: finalise joins only those anyway.
+    return schemas.finalise(records, "entities", sentences,
+                            articles[articles["article_id"].isin(list(wanted)).to_numpy()] if wanted else articles)
 
 
-def _sentence_starts(sentences: pd.DataFrame, wanted: set[str]) -> dict[str, tuple[list[int], list[int]]]:
-    """Sentence starts and numbers, in text order, of the ``wanted`` articles only.
+def _sentence_starts(sentences: pd.DataFrame) -> dict[str, tuple[list[int], list[int]]]:
+    """Sentence starts and numbers, in text order, per article of ``sentences``.
 
-    Only the few articles with a finding need them; sorting and walking every sentence of the
-    chunk cost a fifth of this tagger."""
+    Called with the sentences of the few articles with a finding only: sorting and walking every
+    sentence of the chunk cost a fifth of this tagger."""
     starts: dict[str, tuple[list[int], list[int]]] = {}
-    if not wanted:
+    if sentences.empty:
         return starts
-    subset = sentences[sentences["article_id"].isin(list(wanted)).to_numpy()]
-    ordered = subset.sort_values(["article_id", "char_start"])  # plain lists: a pandas group per article cost more
+    ordered = sentences.sort_values(["article_id", "char_start"])  # plain lists: a pandas group per article cost more
     for aid, start, number in zip(ordered["article_id"].tolist(), ordered["char_start"].tolist(),
                                   ordered["sentence"].tolist()):
         entry = starts.setdefault(aid, ([], []))

@@ -46,7 +46,51 @@ def _previous_in_group(keys: pd.DataFrame) -> np.ndarray:
     return same
 
 
-def score_jumps(pair_risk: pd.DataFrame | pa.Table, published: pd.Series, weights: RiskWeights,
+class Published:
+    """``finding_id -> published`` for many ids at once, from two sorted arrays.
+
+    A pandas Series or a dict of a million findings' dates takes several hundred MB and
+    answers one id at a time; the pipeline's ids (ASCII digests) as fixed-width bytes
+    next to int64 dates take 24 bytes a finding. The first occurrence of an id wins.
+    """
+
+    def __init__(self, ids: Iterable[object], dates: Iterable[object]) -> None:
+        self._ids, self._dates = self._sorted_first([(np.asarray(list(ids), dtype=object),
+                                                      pd.to_datetime(pd.Series(list(dates), dtype=object)))])
+
+    @classmethod
+    def from_columns(cls, parts: Iterable[tuple[np.ndarray, np.ndarray]]) -> "Published":
+        """From (finding ids, dates) per table, in precedence order."""
+        out = cls.__new__(cls)
+        out._ids, out._dates = cls._sorted_first(list(parts))
+        return out
+
+    @staticmethod
+    def _sorted_first(parts: list[tuple[np.ndarray, object]]) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.concatenate([np.asarray(i, dtype=object) for i, _ in parts] or [np.zeros(0, dtype=object)])
+        dates = np.concatenate([np.asarray(d, dtype="datetime64[ns]") for _, d in parts]
+                               or [np.zeros(0, dtype="datetime64[ns]")])
+        try:
+            ids = ids.astype("S")
+        except UnicodeEncodeError:
+            ids = ids.astype(str)
+        unique, first = np.unique(ids, return_index=True)
+        return unique, dates[first]
+
+    def dates(self, ids: list[str]) -> np.ndarray:
+        """datetime64[ns] of each id, NaT when unknown."""
+        nat = np.datetime64("NaT", "ns")
+        if not ids or not len(self._ids):
+            return np.full(len(ids), nat, dtype="datetime64[ns]")
+        try:
+            keys = np.asarray(ids, dtype=self._ids.dtype.kind)
+        except UnicodeEncodeError:  # an id that is not ASCII is none of the ASCII ids held
+            return np.array([self.dates([f])[0] if f.isascii() else nat for f in ids], dtype="datetime64[ns]")
+        pos = np.minimum(np.searchsorted(self._ids, keys), len(self._ids) - 1)
+        return np.where(self._ids[pos] == keys, self._dates[pos], nat)
+
+
+def score_jumps(pair_risk: pd.DataFrame | pa.Table, published: Published | pd.Series, weights: RiskWeights,
                 rejected: set[str]) -> list[dict]:
     """A pair's score rising by ``alert_jump_points`` or more over its previous period.
 
@@ -57,6 +101,8 @@ def score_jumps(pair_risk: pd.DataFrame | pa.Table, published: pd.Series, weight
     """
     if not len(pair_risk):
         return []
+    if isinstance(published, pd.Series):
+        published = Published(published.index, published.to_numpy())
     if isinstance(pair_risk, pa.Table):  # the id lists are read for the rows that jump only
         ids_column = pair_risk.column("finding_ids")
         frame = pair_risk.drop_columns(["finding_ids"]).to_pandas()
@@ -77,18 +123,21 @@ def score_jumps(pair_risk: pd.DataFrame | pa.Table, published: pd.Series, weight
     delta = score - previous
     hits = np.flatnonzero(delta >= weights.alert_jump_points)
     comps = frame[list(COMPONENTS)].to_numpy(dtype=float)
+    # the jumping rows' cells as Python values once (a row lookup per hit cost most of the stage)
+    rows = frame.iloc[hits]
+    cells = zip(hits.tolist(), rows["country"].tolist(), rows["counterpart"].tolist(), rows["freq"].tolist(),
+                rows["period"].tolist(), rows["score"].tolist(), rows.index.tolist())
     out = []
-    for i in hits:
-        row = frame.iloc[i]
-        country, counterpart, freq, start = row["country"], row["counterpart"], row["freq"], row["period"]
+    for i, country, counterpart, freq, start, row_score, pos in cells:
         comp_delta = comps[i] - comps[i - 1] if same[i] else comps[i]
         end = (pd.Period(start, freq=freq) + 1).start_time
-        ids = [f for f in ids_of(int(frame.index[i])) if f not in rejected]
-        new = [f for f in ids if start <= published.get(f, pd.NaT) < end] or ids
+        ids = [f for f in ids_of(int(pos)) if f not in rejected]
+        days = published.dates(ids)
+        new = [f for f, day in zip(ids, (days >= start.to_datetime64()) & (days < end.to_datetime64())) if day] or ids
         out.append({
             "alert_id": _alert_id("score_jump", country, counterpart, freq, start),
             "kind": "score_jump", "country": country, "counterpart": counterpart, "date": start,
-            "message": f"{country}-{counterpart} risk rose {delta[i]:.0f} points to {row['score']:.0f} "
+            "message": f"{country}-{counterpart} risk rose {delta[i]:.0f} points to {row_score:.0f} "
                        f"in the period from {start:%Y-%m-%d}; largest driver: {COMPONENTS[int(np.argmax(comp_delta))]}",
             "severity": float(delta[i]), "finding_ids": sorted(new)})
     return out
@@ -204,19 +253,32 @@ def build_alerts(pair_risk: pd.DataFrame | Iterable[pd.DataFrame | pa.Table], fi
     weights = weights or load_weights()
     kept = review.drop_rejected({k: v for k, v in findings.items() if v is not None}, reviews)
     rejected = review.rejected_ids(reviews)
-    published = pd.concat([f.set_index(f["finding_id"].astype(str))["published"]
-                           for f in kept.values() if len(f)] or [pd.Series(dtype="datetime64[ns]")])
-    published = published[~published.index.duplicated()]
+    published = Published.from_columns((f["finding_id"].astype(str).to_numpy(dtype=object), f["published"].to_numpy())
+                                       for f in kept.values() if len(f))
     frames = [pair_risk] if isinstance(pair_risk, (pd.DataFrame, pa.Table)) else pair_risk
-    records = [r for frame in frames if len(frame) for r in score_jumps(frame, published, weights, rejected)]
+    jumps = [score_jumps(frame, published, weights, rejected) for frame in frames if len(frame)]
+    return alerts_table([*jumps, other_alerts(kept, weights)])
+
+
+def other_alerts(kept: Mapping[str, pd.DataFrame], weights: RiskWeights) -> list[dict]:
+    """Deal-stage, stance-shift and listed-entity alerts of the kept (not rejected) findings."""
+    records = []
     if len(kept.get("procurement", [])):
         records += deal_stages(kept["procurement"], weights)
     if len(kept.get("positions", [])):
         records += stance_shifts(kept["positions"], weights)
     if len(kept.get("entities", [])):
         records += listed_entities(kept["entities"], weights)
-    records = [r for r in records if r["finding_ids"]]
-    if not records:
+    return records
+
+
+def alerts_table(parts: Iterable[list[dict] | pd.DataFrame]) -> pd.DataFrame:
+    """The alerts table from alert records, in order: lists of records or frames of them
+    (the pipeline keeps each batch's score jumps as a frame, a third of the memory of dicts)."""
+    frames = [part if isinstance(part, pd.DataFrame) else pd.DataFrame(part) for part in parts]
+    frames = [f[f["finding_ids"].map(len) > 0] for f in frames if len(f)]
+    if not frames:
         return schemas.empty("alerts")
-    frame = pd.DataFrame(records).sort_values(["date", "severity"], ascending=[False, False])
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frame = frame.sort_values(["date", "severity"], ascending=[False, False])
     return schemas.conform(frame.drop_duplicates("alert_id"), "alerts")

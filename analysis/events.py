@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from analysis import risk, schemas
+from analysis import risk, schemas, store
 
 # Rows per Parquet row group: small enough that a pair reads a few groups, large enough that the
 # footer DuckDB parses on every query stays small (5 M findings -> 6.3 M rows -> 97 groups, 200 KB).
@@ -46,12 +47,31 @@ _LABEL = {  # columns (or words in quotes) joined into the readable line
 _PAYLOAD = ("source_table", "kind", "label", "evidence", "article_id", "finding_id", "char_start", "char_end",
             "confidence", "rule", "name", "list_name", "list_source", "list_as_of")
 _KEYS = ("target", "sender", "buyer", "supplier", "speaker_country", "about_country", "country", "list_source")
+_READ = {*_PAYLOAD, *_KEYS, *(c for cols in _LABEL.values() for c in cols), *_KIND.values(), "published"}
 
 
-def _column(frame: pd.DataFrame, name: str, typ: pa.DataType) -> pa.Array:
+def read_tables(staged: store.StagedTables, rejected: set[str]) -> dict[str, pa.Table]:
+    """The columns this table shows or files by, of every staged finding table, as Arrow; findings marked
+    wrong dropped. Quotes, explanations and lists are never read, and no pandas copy is made."""
+    out = {}
+    for table in schemas.FINDING_TABLES:
+        staged.close(table)
+        path = staged.path(table)
+        if not path.exists():
+            continue
+        data = pq.read_table(path, columns=[c for c in schemas.TABLES[table] if c in _READ])
+        if rejected and data.num_rows:
+            data = data.filter(pc.invert(pc.is_in(data.column("finding_id"), pa.array(sorted(rejected), pa.string()))))
+        out[table] = data
+    return out
+
+
+def _column(frame: pd.DataFrame | pa.Table, name: str, typ: pa.DataType) -> pa.Array:
     n = len(frame)
-    if name not in frame.columns:
+    if name not in (frame.column_names if isinstance(frame, pa.Table) else frame.columns):
         return pa.nulls(n, typ)
+    if isinstance(frame, pa.Table):
+        return frame.column(name).combine_chunks().cast(typ)
     values = frame[name]
     if pa.types.is_string(typ):
         return pa.array(values.astype("string").to_numpy(na_value=None), type=typ) if values.dtype == object \
@@ -59,7 +79,7 @@ def _column(frame: pd.DataFrame, name: str, typ: pa.DataType) -> pa.Array:
     return pa.array(values, type=typ, from_pandas=True)
 
 
-def _payload(table: str, frame: pd.DataFrame, dates: pd.Series) -> tuple[pa.Table, pa.Table]:
+def _payload(table: str, frame: pd.DataFrame | pa.Table, dates: pd.Series) -> tuple[pa.Table, pa.Table]:
     """What the page shows of each finding (payload) and the columns that file it (keys)."""
     spec = schemas.TABLES["pair_events"]
     string = pa.string()
@@ -73,14 +93,26 @@ def _payload(table: str, frame: pd.DataFrame, dates: pd.Series) -> tuple[pa.Tabl
     payload = pa.table({c: own[c] if c in own else (_column(frame, c, spec[c]) if table == "entities" or c not in
                                                     ("name", "list_name", "list_source", "list_as_of")
                                                     else pa.nulls(len(frame), spec[c])) for c in _PAYLOAD})
+    keys = pa.table({"article_id": _column(frame, "article_id", string),
+                     "published": _published(frame, dates),
+                     **{c: _column(frame, c, string) for c in _KEYS}})
+    return payload, keys
+
+
+def _published(frame: pd.DataFrame | pa.Table, dates: pd.Series) -> pa.Array:
+    """Each finding's date, its article's where it has none."""
+    if isinstance(frame, pa.Table) and "published" in frame.column_names:
+        column = frame.column("published").combine_chunks().cast(pa.timestamp("ns"))
+        if not column.null_count:
+            return column
+        frame = pa.table({"article_id": frame.column("article_id"), "published": column}).to_pandas()
+    elif isinstance(frame, pa.Table):
+        frame = pa.table({"article_id": frame.column("article_id")}).to_pandas()
     published = pd.to_datetime(frame["published"]) if "published" in frame.columns \
         else pd.Series(pd.NaT, index=frame.index)
     if published.isna().any():
         published = published.fillna(frame["article_id"].map(dates))
-    keys = pa.table({"article_id": _column(frame, "article_id", string),
-                     "published": pa.array(published.astype("datetime64[ns]"), pa.timestamp("ns"), from_pandas=True),
-                     **{c: _column(frame, c, string) for c in _KEYS}})
-    return payload, keys
+    return pa.array(published.astype("datetime64[ns]"), pa.timestamp("ns"), from_pandas=True)
 
 
 def _filed(tables: set[str]) -> list[str]:
@@ -150,7 +182,7 @@ def _references(keys: dict[str, pa.Table], weights: risk.RiskWeights) -> dict[st
     }
 
 
-def _filed_rows(findings: Mapping[str, pd.DataFrame], articles: pd.DataFrame,
+def _filed_rows(findings: Mapping[str, pd.DataFrame | pa.Table], articles: pd.DataFrame,
                 weights: risk.RiskWeights | None) -> tuple[pa.Table, pa.Table] | None:
     """(filed, payload): narrow keys of every filing, sorted by (country, counterpart, published, rid),
     and the wide columns of every finding, row ``rid``; None without findings.
@@ -164,9 +196,9 @@ def _filed_rows(findings: Mapping[str, pd.DataFrame], articles: pd.DataFrame,
     payloads, keys, offset = [], {}, 0
     for table in schemas.FINDING_TABLES:
         frame = findings.get(table)
-        if frame is None or frame.empty:
+        if frame is None or not len(frame):
             continue
-        payload, key = _payload(table, frame.reset_index(drop=True), dates)
+        payload, key = _payload(table, frame if isinstance(frame, pa.Table) else frame.reset_index(drop=True), dates)
         payloads.append(payload)
         keys[table] = key.append_column("rid", pa.array(np.arange(offset, offset + len(frame), dtype=np.int64)))
         offset += len(frame)
@@ -193,14 +225,14 @@ def _assemble(filed: pa.Table, payload: pa.Table) -> pa.Table:
     return pa.table([columns[f.name].cast(f.type) for f in schema], schema=schema)
 
 
-def pair_events_table(findings: Mapping[str, pd.DataFrame], articles: pd.DataFrame,
+def pair_events_table(findings: Mapping[str, pd.DataFrame | pa.Table], articles: pd.DataFrame,
                       weights: risk.RiskWeights | None = None) -> pa.Table:
     """``pair_events`` as an Arrow table with its declared schema, sorted by (country, counterpart, published)."""
     rows = _filed_rows(findings, articles, weights)
     return schemas.arrow_schema("pair_events").empty_table() if rows is None else _assemble(*rows)
 
 
-def pair_events_groups(findings: Mapping[str, pd.DataFrame], articles: pd.DataFrame,
+def pair_events_groups(findings: Mapping[str, pd.DataFrame | pa.Table], articles: pd.DataFrame,
                        weights: risk.RiskWeights | None = None, rows: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
     """``row_groups(pair_events_table(...))`` without the whole table: each group's wide columns are
     gathered only when it is written, so the parent holds one group's copy, not one of every

@@ -144,9 +144,6 @@ def _versions() -> dict[str, str]:
     return found
 
 
-RISK_FREQS = ("M", "W")
-
-
 def _clusters(staged: store.StagedTables, workers: int, signed: list[Signed] | None = None) -> pd.DataFrame:
     """Near-duplicate clusters from the signatures made while tagging, or else from the staged articles.
 
@@ -193,48 +190,45 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
 
     Findings an analyst marked wrong (review database) drop out of risk and alerts.
     Article texts are never loaded together: dedupe reads them one chunk at a time.
+    Scoring reads narrow copies of the finding tables (no evidence, quotes or lists) and
+    runs a batch of countries at a time (analysis.crossarticle), so memory follows the
+    batch; pair_events reads the columns it shows only after the scores are freed.
     """
-    from analysis import alerts, deals, events, review, risk
+    from analysis import alerts, crossarticle, deals, dedupe, events, review, risk
 
     tick = time.perf_counter()
+    rejected = review.rejected_ids(review.load_reviews(settings.get_path("review_db")))
+    weights = risk.load_weights()
+    found = crossarticle.read_findings(staged, rejected, weights)
     articles = staged.read("articles", columns=["article_id", "published", "source", "url"])
-    # the scores, deals and alerts never read the evidence sentence, the widest column: only
-    # pair_events below needs it, and it reads the tables again once these frames are freed
-    findings = {t: staged.read(t, columns=[c for c in schemas.arrow_schema(t).names if c != "evidence"])
-                for t in TAGGERS}
-    reviews = review.load_reviews(settings.get_path("review_db"))
-    staged.write("deals", deals.build_deals(review.drop_rejected(findings, reviews)["procurement"], articles))
+    staged.write("deals", deals.build_deals(crossarticle.frame(found, "procurement"), articles))
     tick = timings.add("deals", tick)
     clusters = _clusters(staged, workers, signed)
     tick = timings.add("dedupe", tick)
-    weights = risk.load_weights()
-    sourced = risk.sourced_contributions(articles, findings, weights, reviews, clusters)  # shared by M and W
-    tick = timings.add("pair_risk", tick)
+    sources, dates = crossarticle.source_index(articles, dedupe.source_keys(articles, clusters))
+    articles = articles[["article_id", "published"]]  # what pair_events still needs
+    del clusters
+    crossarticle.release_memory()
+    last = [tick]
 
-    def written(freq: str) -> Iterator[Any]:
-        """Score and write pair_risk one batch of pairs at a time (timed as pair_risk), yielding each batch."""
-        start = time.perf_counter()
-        for batch in risk.series_batches(sourced, freq, weights):
-            staged.write("pair_risk", batch)
-            start = timings.add("pair_risk", start)
-            yield batch
-            start = time.perf_counter()
-        timings.add("pair_risk", start)
+    def clock(stage: str) -> None:
+        last[0] = timings.add(stage, last[0])
 
-    # monthly batches feed the score-jump alerts as they are written; none is kept
-    tick, scored = time.perf_counter(), timings.seconds["pair_risk"]
-    staged.write("alerts", alerts.build_alerts(written(RISK_FREQS[0]), findings, reviews=reviews, weights=weights))
-    timings.seconds["alerts"] += time.perf_counter() - tick - (timings.seconds["pair_risk"] - scored)
-    for freq in RISK_FREQS[1:]:
-        for _ in written(freq):
-            pass
-    del sourced, clusters, findings  # pair_events below needs none of them: free them before its peak
-    tick = time.perf_counter()
+    jumps = crossarticle.score(found, sources, dates, weights, rejected, staged.write,
+                               staged.staging / "scratch" / "pair_risk_weekly.parquet", clock)
+    del sources, dates
+    others = alerts.other_alerts({"procurement": crossarticle.keep(found, "procurement", "stage", alerts.ALERT_STAGES),
+                                  "positions": crossarticle.keep(found, "positions", "stance", alerts.SHIFT_STANCES),
+                                  "entities": crossarticle.frame(found, "entities")}, weights)
+    del found
+    staged.write("alerts", alerts.alerts_table([*jumps, others]))
+    del jumps, others
+    crossarticle.release_memory()
+    clock("alerts")
     # the pair page's lookup table, written in row groups cut at country changes so DuckDB prunes them
-    full = {t: review.drop_rejected(staged.read(t), reviews) for t in TAGGERS}
-    for part in events.pair_events_groups(full, articles):
+    for part in events.pair_events_groups(events.read_tables(staged, rejected), articles):
         staged.write("pair_events", part)
-    timings.add("pair_events", tick)
+    clock("pair_events")
 
 
 def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None,
@@ -262,6 +256,12 @@ def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None,
             finally:
                 tagger.close()
             _carry_over(out_dir, staged, set(previous) - counts.tagged)
+            # every article is staged and checked for duplicates: free the per-article ids and hashes
+            # (several hundred MB at 1 M articles) before the cross-article step's peak
+            previous = {}
+            counts.tagged.clear()
+            state.ids_by_hash.clear()
+            state.hash_by_id.clear()
             post_process(staged, timings, workers, tagger.signed)
             report = _report(inputs, files, state, counts.as_report(), staged, timings, print_, started)
             staged.commit(ALL_TABLES, report)

@@ -11,7 +11,7 @@ non-zero components so the dashboard can answer "why is this pair red?".
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,18 +188,29 @@ def list_sender(list_source: object, weights: RiskWeights) -> str | None:
 
 
 def contributions(findings: Mapping[str, pd.DataFrame], weights: RiskWeights,
-                  articles: pd.DataFrame | None = None) -> pd.DataFrame:
+                  articles: pd.DataFrame | None = None, countries: Collection[str] | None = None,
+                  senders: set[str] | None = None, dates: pd.Series | None = None) -> pd.DataFrame:
     """One row per (finding, pair, component) with its weight before decay and deduplication.
 
     Positions rarely name both countries, so a statement also joins every pair
     that the same article establishes through sanctions, procurement or entities
     in which the speaker is the counterpart (hostile) or the country (defiant).
+
+    ``countries`` keeps only the rows whose exposed country is one of them, so a
+    corpus can be scored a batch of countries at a time (the rows are the same,
+    in the same order, as those of the whole corpus); a statement only counts
+    against a counterpart that is a sender somewhere in the corpus, so batches
+    pass that set (``statement_senders`` of every finding) as ``senders``.
+    Missing finding dates come from ``dates`` (article_id -> published) or ``articles``.
     """
     frames = {k: v for k, v in findings.items() if v is not None and not v.empty}
-    if articles is not None:
-        dates = articles.set_index("article_id")["published"]
-        frames = {k: v.assign(published=v["published"].fillna(v["article_id"].map(dates)))
+    if countries is not None:
+        frames = {k: v[v[_COUNTRY_COLUMN[k]].isin(countries)] if k in _COUNTRY_COLUMN else v
                   for k, v in frames.items()}
+    if dates is None and articles is not None:
+        dates = articles.set_index("article_id")["published"]
+    if dates is not None:
+        frames = {k: _dated(v, dates) for k, v in frames.items()}
     parts: list[pd.DataFrame] = []
     for rule in weights.rules:
         frame = frames.get(rule.table)
@@ -223,14 +234,36 @@ def contributions(findings: Mapping[str, pd.DataFrame], weights: RiskWeights,
     base = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_CONTRIB_COLUMNS)
     positions = frames.get("positions")
     if positions is not None:
-        parts.append(_position_contributions(positions, base, weights))
+        parts.append(_position_contributions(positions, base, weights, senders))
     out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else base
+    if countries is not None:  # statements filed under a country of another batch
+        out = out[out["country"].isin(countries)]
     return out[_CONTRIB_COLUMNS].drop_duplicates(["finding_id", "country", "counterpart", "component"])
 
 
-def _position_contributions(positions: pd.DataFrame, base: pd.DataFrame, weights: RiskWeights) -> pd.DataFrame:
+_COUNTRY_COLUMN = {"sanctions": "target", "procurement": "buyer", "entities": "country"}  # the exposed country
+
+
+def _dated(frame: pd.DataFrame, dates: pd.Series) -> pd.DataFrame:
+    """Findings without a date take their article's (only those rows are looked up)."""
+    missing = frame["published"].isna()
+    if not missing.any():
+        return frame
+    return frame.assign(published=frame["published"].fillna(frame["article_id"].map(dates)))
+
+
+def statement_senders(findings: Mapping[str, pd.DataFrame], weights: RiskWeights) -> set[str]:
+    """Counterparts a statement can count against: the sender of any scored sanctions finding and
+    every regime's sender (the only counterparts procurement and listed entities give)."""
+    scored = contributions({"sanctions": findings.get("sanctions")}, weights)
+    return set(scored["counterpart"]) | {r.sender for r in weights.regimes}
+
+
+def _position_contributions(positions: pd.DataFrame, base: pd.DataFrame, weights: RiskWeights,
+                            senders: set[str] | None = None) -> pd.DataFrame:
     """Hostile statements (speaker = counterpart) and defiant ones (speaker = country)."""
-    senders = set(base["counterpart"]) | {r.sender for r in weights.regimes}
+    if senders is None:
+        senders = set(base["counterpart"]) | {r.sender for r in weights.regimes}
     context = base[["article_id", "country", "counterpart"]].drop_duplicates()
     parts = []
     for rule in (r for r in weights.rules if r.table == "positions"):
@@ -289,25 +322,69 @@ def sourced_contributions(articles: pd.DataFrame, findings: Mapping[str, pd.Data
     return dedupe.attach_sources(contribs, dedupe.source_keys(articles, clusters))
 
 
+def with_sources(contribs: pd.DataFrame, sources: pd.Series) -> pd.DataFrame:
+    """``dedupe.attach_sources`` with the article -> source map (``source_key`` by ``article_id``) built
+    once: the pipeline attaches sources batch by batch and would otherwise re-hash every article each time."""
+    frame = contribs.reset_index(drop=True)
+    if frame.empty:
+        return frame.assign(source_key=pd.Series(dtype="string"))
+    known = frame["article_id"].map(sources)
+    frame["source_key"] = known.fillna("article:" + frame["article_id"].astype(str))
+    return frame
+
+
 def series_batches(sourced: pd.DataFrame, freq: str, weights: RiskWeights,
                    batch_units: int = 250_000) -> Iterator[pa.Table]:
     """Collapse ``sourced_contributions`` into units for ``freq`` and score them a batch of pairs at a time."""
-    if freq not in _PERIOD_DAYS:
-        raise ValueError(f"freq must be one of {sorted(_PERIOD_DAYS)}, got {freq!r}")
-    if sourced.empty:
-        return
-    units = dedupe.collapse_events(sourced, None, freq)
-    units = units[units["weight"] > 0].sort_values(["country", "counterpart"], kind="stable")
-    units = units.reset_index(drop=True)
-    if units.empty:
-        return
-    span = _span(freq, weights)
-    pair_code = pd.factorize(units["country"].astype(str) + "\x1f" + units["counterpart"].astype(str))[0]
-    pair_start = np.flatnonzero(np.diff(pair_code, prepend=-1))  # first unit of each pair
-    cuts = pair_start[np.unique(np.searchsorted(pair_start, np.arange(0, len(units), max(batch_units // span, 1)),
-                                                side="right") - 1)]
-    for lo, hi in zip(cuts, [*cuts[1:], len(units)]):
-        yield _decay_and_score(units.iloc[lo:hi].reset_index(drop=True), freq, weights)
+    series = SeriesBatcher(freq, weights, batch_units)
+    yield from series.feed(sourced)
+    yield from series.finish()
+
+
+class SeriesBatcher:
+    """``series_batches`` over a corpus fed in parts, each holding every contribution of its pairs.
+
+    The pipeline feeds one batch of countries at a time, in country order. Batches of
+    pairs are cut where they would be cut in the whole corpus (a pair holding a multiple
+    of ``batch_units / span`` units, counted from the first), and the last batch of a
+    part waits for the next part, so the tables come out the same, row group for row group.
+    """
+
+    def __init__(self, freq: str, weights: RiskWeights, batch_units: int = 250_000) -> None:
+        if freq not in _PERIOD_DAYS:
+            raise ValueError(f"freq must be one of {sorted(_PERIOD_DAYS)}, got {freq!r}")
+        self.freq, self.weights = freq, weights
+        self.step = max(batch_units // _span(freq, weights), 1)
+        self.carry: pd.DataFrame | None = None  # units of the open batch
+        self.offset = 0  # index of the open batch's first unit in the whole corpus
+
+    def feed(self, sourced: pd.DataFrame) -> Iterator[pa.Table]:
+        """Score every closed batch of pairs; ``sourced``'s pairs all sort after those fed before."""
+        if sourced.empty:
+            return
+        units = dedupe.collapse_events(sourced, None, self.freq)
+        units = units[units["weight"] > 0].sort_values(["country", "counterpart"], kind="stable")
+        if units.empty:
+            return
+        if self.carry is not None:
+            units = pd.concat([self.carry, units])
+        units = units.reset_index(drop=True)
+        pair_code = pd.factorize(units["country"].astype(str) + "\x1f" + units["counterpart"].astype(str))[0]
+        pair_start = np.flatnonzero(np.diff(pair_code, prepend=-1))  # first unit of each pair
+        first = -(-self.offset // self.step) * self.step - self.offset  # first multiple of step in this part
+        marks = np.arange(first, len(units), self.step)
+        cuts = pair_start[np.unique(np.searchsorted(pair_start, marks, side="right") - 1)]
+        cuts = np.unique(np.concatenate([[0], cuts]))  # the open batch (or the corpus) starts a batch
+        for lo, hi in zip(cuts[:-1], cuts[1:]):
+            yield _decay_and_score(units.iloc[lo:hi].reset_index(drop=True), self.freq, self.weights)
+        self.carry = units.iloc[cuts[-1]:]
+        self.offset += int(cuts[-1])
+
+    def finish(self) -> Iterator[pa.Table]:
+        """The last batch."""
+        if self.carry is not None and len(self.carry):
+            yield _decay_and_score(self.carry.reset_index(drop=True), self.freq, self.weights)
+        self.carry = None
 
 
 def _span(freq: str, weights: RiskWeights) -> int:

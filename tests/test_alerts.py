@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis import alerts, risk, schemas
@@ -103,3 +104,31 @@ def test_rejected_findings_raise_no_alert(tmp_path):
     s400 = s400[s400["message"].str.contains("S-400")]
     assert s400.iloc[0]["finding_ids"] == ["c2"]  # the next report becomes the first
     assert not any({"p3", "c1"} & set(ids) for ids in table["finding_ids"])
+
+
+def test_published_lookup_answers_like_the_first_table_holding_each_id():
+    """Score-jump evidence reads finding dates from a compact lookup: first occurrence wins, unknown is NaT."""
+    lookup = alerts.Published.from_columns([
+        (np.array(["b2", "a1"], dtype=object), np.array(["2021-02-01", "2021-01-01"], dtype="datetime64[ns]")),
+        (np.array(["a1", "c3"], dtype=object), np.array(["2030-01-01", "NaT"], dtype="datetime64[ns]"))])
+    got = lookup.dates(["a1", "b2", "c3", "zz", "é"])
+    assert [str(d)[:10] for d in got] == ["2021-01-01", "2021-02-01", "NaT", "NaT", "NaT"]
+    series = alerts.Published(pd.Index(["x", "é"]), [pd.Timestamp("2020-05-05"), pd.NaT])  # non-ASCII ids work too
+    assert str(series.dates(["é", "x"])[1])[:10] == "2020-05-05" and np.isnat(series.dates(["é"])[0])
+    assert len(alerts.Published.from_columns([]).dates(["a1"])) == 1
+
+
+def test_alerts_from_batches_of_pairs_equal_the_whole_table():
+    """The pipeline passes monthly pair risk a batch at a time and keeps each batch's jumps as a frame."""
+    found = findings()
+    pair_risk = risk.score_pairs(arts(), found, freq="M")
+    whole = alerts.build_alerts(pair_risk, found)
+    pairs = pair_risk[["country", "counterpart"]].drop_duplicates()
+    batches = [pair_risk.merge(pairs.iloc[[i]]) for i in range(len(pairs))]
+    assert len(batches) >= 2
+    published = alerts.Published.from_columns((f["finding_id"].to_numpy(dtype=object), f["published"].to_numpy())
+                                              for f in found.values())
+    jumps = [pd.DataFrame(alerts.score_jumps(b, published, risk.load_weights(), set())) for b in batches]
+    rebuilt = alerts.alerts_table([*jumps, alerts.other_alerts(found, risk.load_weights())])
+    pd.testing.assert_frame_equal(rebuilt, whole)
+    assert (whole["kind"] == "score_jump").any()

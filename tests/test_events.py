@@ -157,3 +157,15 @@ def test_groups_built_one_at_a_time_equal_the_whole_table_cut_into_groups(rows: 
     assert all(a.equals(b) for a, b in zip(parts, whole))
     empty = list(events.pair_events_groups({}, t["articles"]))
     assert len(empty) == 1 and empty[0].num_rows == 0 and empty[0].schema == schemas.arrow_schema("pair_events")
+
+
+def test_arrow_tables_file_the_same_rows_as_frames() -> None:
+    """The pipeline hands pair_events the finding tables as Arrow (no pandas copy of the evidence)."""
+    import pyarrow as pa
+
+    t = tables()
+    frames = {k: t[k] for k in schemas.FINDING_TABLES}
+    arrow = {k: pa.Table.from_pandas(schemas.conform(v, k), schema=schemas.arrow_schema(k), preserve_index=False)
+             for k, v in frames.items()}
+    whole = events.pair_events_table(frames, t["articles"])
+    assert whole.num_rows > 0 and events.pair_events_table(arrow, t["articles"]).equals(whole)

@@ -127,3 +127,26 @@ def test_two_forked_workers_write_the_same_tables_as_one_process(tmp_path: Path,
                     for w in (1, 2))
         pd.testing.assert_frame_equal(one, two, obj=table)
     assert len(runs[2]["articles"]) == 182 and len(runs[2]["sanctions"]) > 0
+
+
+def test_scoring_a_few_countries_at_a_time_writes_the_same_files(tmp_path: Path, resources: pipeline.Resources,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cross-article step scores a batch of countries at a time to bound memory: the batch size
+    must change no row, no row order and no row group of the cross-article tables."""
+    import pyarrow.parquet as pq
+
+    from analysis import crossarticle
+
+    real, seen = crossarticle.country_batches, []
+    monkeypatch.setattr(crossarticle, "country_batches", lambda found, budget: seen.append(real(found, budget)) or seen[-1])
+    runs = {}
+    for budget in (crossarticle.BATCH_FINDINGS, 25):
+        monkeypatch.setattr(crossarticle, "BATCH_FINDINGS", budget)
+        out = tmp_path / f"b{budget}"
+        pipeline.run([SAMPLE], out, chunk_size=40, resources=resources, incremental=False)
+        runs[budget] = {t: pq.ParquetFile(out / f"{t}.parquet") for t in ("deals", "pair_risk", "alerts", "pair_events")}
+    assert len(seen[0]) == 1 and len(seen[1]) > 5
+    for table, whole in runs[crossarticle.BATCH_FINDINGS].items():
+        small = runs[25][table]
+        assert small.metadata.num_row_groups == whole.metadata.num_row_groups, table
+        assert small.read().equals(whole.read()) and whole.metadata.num_rows > 0, table

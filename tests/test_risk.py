@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import risk, schemas
+from analysis import dedupe, risk, schemas
 from analysis.review import record_review, load_reviews
 from analysis.vocab import VocabError, read_csv_rows
 
@@ -316,3 +316,26 @@ def test_sample_india_us_rises_with_s400_news_and_falls_with_waivers(sample_run,
     for month in sorted(set(waivers["published"].dt.to_period("M").dt.start_time)):
         assert scored.loc[month, "relief"] < 0
         assert scored.loc[month, "score"] < without.loc[month]  # the waiver lowers the score that month
+
+
+def test_scoring_a_few_countries_at_a_time_gives_the_same_rows_and_batches(sample_run):
+    """The pipeline scores a batch of countries at a time to bound memory; the table must not notice."""
+    arts = pd.read_parquet(sample_run / "articles.parquet")
+    found = {t: pd.read_parquet(sample_run / f"{t}.parquet") for t in schemas.FINDING_TABLES}
+    whole = risk.contributions(found, WEIGHTS, arts)
+    senders = risk.statement_senders(found, WEIGHTS)
+    countries = sorted(set(whole["country"]))
+    assert len(countries) >= 6, "the sample should expose several countries"
+    groups = [countries[i:i + 2] for i in range(0, len(countries), 2)]
+    parts = [risk.contributions(found, WEIGHTS, arts, countries=set(g), senders=senders) for g in groups]
+    group_of = {c: i for i, g in enumerate(groups) for c in g}
+    expected = whole.assign(_g=whole["country"].map(group_of)).sort_values("_g", kind="stable").drop(columns="_g")
+    pd.testing.assert_frame_equal(pd.concat(parts).reset_index(drop=True), expected.reset_index(drop=True))
+    keys = dedupe.source_keys(arts)
+    by_article = keys.set_index("article_id")["source_key"]
+    for freq in ("M", "W"):
+        alone = list(risk.series_batches(dedupe.attach_sources(whole, keys), freq, WEIGHTS, batch_units=300))
+        batcher = risk.SeriesBatcher(freq, WEIGHTS, batch_units=300)
+        fed = [t for p in parts for t in batcher.feed(risk.with_sources(p, by_article))] + list(batcher.finish())
+        assert len(alone) > len(groups) // 2, "batches small enough to straddle country groups"
+        assert len(fed) == len(alone) and all(a.equals(b) for a, b in zip(fed, alone)), freq

@@ -72,16 +72,33 @@ def test_collapse_keeps_one_unit_per_event_and_source_with_all_ids():
     assert sorted(first["finding_ids"]) == ["f1", "f2"]
 
 
-def test_signatures_and_bands_match_datasketch():
-    """Signatures are computed without datasketch; they must stay equal to its affine32 MinHash."""
-    import numpy as np
-    from datasketch import MinHash, MinHashLSH
+def test_bands_match_datasketch():
+    """The LSH band layout is datasketch's MinHashLSH choice for the threshold (computed without it)."""
+    from datasketch import MinHashLSH
 
-    sketch = MinHash(num_perm=128, seed=1, hashfunc=int, scheme="affine32")
-    sketch.update_batch(minhash._shingle_hashes(STORY, 5).tolist())
-    assert np.array_equal(minhash.signatures([STORY])[0], sketch.hashvalues)
     lsh = MinHashLSH(threshold=0.5, num_perm=128)
     assert dedupe.band_params(0.5, 128) == (lsh.b, lsh.r)
+
+
+def test_planted_near_duplicates_are_found_and_distinct_articles_stay_apart():
+    """Among 40 unrelated articles, copies with an edit, an update or a cut join their original; nothing else joins."""
+    import random
+
+    rng = random.Random(4)
+    vocab = [f"w{k}" for k in range(3000)]
+    texts = {f"a{i:02d}": " ".join(rng.choice(vocab) for _ in range(rng.randint(150, 400))) for i in range(40)}
+    rows = [(key, f"2021-01-{1 + i % 28:02d}", text, "s") for i, (key, text) in enumerate(texts.items())]
+    words = texts["a01"].split()
+    for k in rng.sample(range(len(words)), len(words) // 50):
+        words[k] = "changed"
+    rows += [("edit", "2021-02-01", " ".join(words), "t"),
+             ("update", "2021-02-02", texts["a02"] + " " + texts["a30"][:len(texts["a02"]) // 4], "t"),
+             ("cut", "2021-02-03", texts["a03"][:len(texts["a03"]) * 4 // 5], "t"),
+             ("wire", "2021-02-04", "AP - " + texts["a04"].upper() + " (c) 2021", "t")]
+    clusters = dedupe.cluster_articles(arts(rows)).set_index("article_id")["cluster_id"]
+    assert clusters[["edit", "update", "cut", "wire"]].tolist() == ["a01", "a02", "a03", "a04"]
+    originals = clusters[list(texts)]
+    assert (originals == originals.index).all()  # no two unrelated articles merged
 
 
 def test_clusters_from_signatures_read_in_slices_equal_clusters_from_texts(tmp_path):
@@ -110,17 +127,16 @@ def _write(frame: pd.DataFrame, path):
     return path
 
 
-def test_word_codes_split_exactly_like_the_word_regex():
-    """The Arrow word splitter must give the same words as ``\\w+`` (else signatures, and clusters, move)."""
+def test_word_hashes_split_exactly_like_the_word_regex():
+    """The byte-level word splitter must give the same words as ``\\w+`` (else signatures, and clusters, move)."""
     import re
-    import zlib
+
+    from tests.test_minhash import regex_word_hashes, words_of
 
     texts = ["", "   ", "a", "Ünïcode café\u2014test \u201cquoted\u201d \u2018x\u2019 naïve_word 123 \uff12\uff13 x\u00b2 ok",
              "Russia\u2019s Rosoboronexport, U.S.-made F-16s", "\u2019\u2019", STORY]
-    codes, counts = minhash._text_word_codes(texts, {})
-    expected = [[zlib.crc32(w.encode()) for w in re.findall(r"\w+", t.lower())] for t in texts]
-    assert counts.tolist() == [len(e) for e in expected]
-    assert codes.tolist() == [c for e in expected for c in e]
+    assert words_of(texts) == [regex_word_hashes(t) for t in texts]
+    assert [len(w) for w in words_of(texts)] == [len(re.findall(r"\w+", t.lower())) for t in texts]
 
 
 def test_candidates_verified_in_small_batches_give_the_same_clusters(monkeypatch):

@@ -73,7 +73,7 @@ def quote_statement(ctx: ArticleContext, open_at: int, close_end: int, para_star
         v_start, v_end, verb = hits[-1]
         between = text[v_end:open_at]
         if len(between.split()) <= 8 and not SENTENCE_BREAK.search(between[:-2] if between.endswith(". ") else between):
-            s, e = phrase_before(ctx, lo, v_start)
+            s, e = phrase_before(ctx, clause_start(ctx, lo, v_start), v_start)   # not into the sentence before
             speakers = describe(ctx, s, e, until=s) if e > s else []
             if speakers is None:
                 return None

@@ -85,22 +85,25 @@ def _describe(ctx: ArticleContext, start: int, end: int, depth: int, until: int 
             return [Speaker(intro.name if " " in (intro.name or "") else name, role or intro.role,
                             intro.country, "introduction", intro.confidence)]
     anaphoric = not name and ("anaphor" in kinds or ctx.folded[start:start + 4] == "the ")
-    words = ctx.folded[start:end].split()
+    words = ctx.folded[start:end].split() or [""]
     # "on Wednesday it had halted": a day name before the pronoun does not make it a title
     pronoun = anaphoric and country is None and (words[0] in PRONOUNS or words[-1] in PRONOUNS)
+    said_by = words[0] if words[0] in PRONOUNS else words[-1]
     if pronoun and depth == 0 and (not ctx.last or ctx.last_end < start):
         lo = max(ctx.last_end if ctx.last else 0, start - NEAREST_WINDOW)
-        nearest = _nearest_speaker(ctx, lo, until if until is not None else start,
-                                   ctx.folded[start:end].split()[0] in ("he", "she"))
+        nearest = _nearest_speaker(ctx, lo, until if until is not None else start, said_by in ("he", "she"))
         if nearest is None:
             return None      # the pronoun stands for an analyst or an unknown person named since
         if nearest:
             return [Speaker(nearest.name, nearest.role, nearest.country, "nearest_speaker", 0.7)]
+        subject = _sentence_state(ctx, start) if said_by == "it" else None
+        if subject:          # "Russia on Saturday banned ..., in response to what it called ...": Russia
+            return [subject]
         if ctx.last and ctx.last_end < start - NEAREST_WINDOW:
             return []        # the last speaker is too far back for a pronoun to stand for them
     if anaphoric and country is None and not ctx.last and depth == 0:
         recent = _recent_person(ctx, start)
-        if recent:
+        if recent and not (pronoun and said_by == "it" and recent.name):   # a named person is no "it"
             return [Speaker(recent.name, recent.role, recent.country, "recent_person", recent.confidence)]
     if (country is None or (anaphoric and ctx.last and ctx.last[0].country == country)) and anaphoric and ctx.last:
         prev = ctx.last[0]
@@ -164,6 +167,19 @@ def _last_speaker(ctx: ArticleContext, bottom: int, top: int, lo: int, hi: int, 
     return False
 
 
+def _sentence_state(ctx: ArticleContext, before: int) -> Speaker | None:
+    """The state that opens the sentence of ``before`` as its subject ("Russia on Saturday banned ..."),
+    for an "it" with no speaker between: a person named there is no "it", so only a bare state counts."""
+    s = clause_start(ctx, max(0, before - 400), before)
+    p_start, p_end = phrase_after(ctx, s, before)
+    if p_end <= p_start or p_end >= before:
+        return None
+    found = describe(ctx, p_start, p_end, depth=1)
+    if found and len(found) == 1 and found[0].how == "place" and not found[0].name and not found[0].role:
+        return Speaker(None, None, found[0].country, "sentence_subject", 0.7)
+    return None
+
+
 def _introduction(ctx: ArticleContext, surname: str, before: int) -> Speaker | None:
     """The speaker as first introduced earlier in the article ("... Roman Babushkin"), cached per article."""
     if surname not in ctx.introductions:
@@ -194,6 +210,9 @@ def _recent_person(ctx: ArticleContext, before: int) -> Speaker | None:
             continue
         _, end = phrase_after(ctx, e, min(before, e + 60))
         start, _ = phrase_before(ctx, max(lo, s - 80), s)
+        cut = max(ctx.folded.rfind(w, start, s) for w in (" for ", " in ", " at ", " on "))
+        if cut >= 0:   # "briefings on Syria for the U.S. Senate": the title's own phrase starts after "for"
+            start = cut + 1
         found = describe(ctx, start, max(end, e), depth=1)
         if found:
             return found[0]

@@ -96,7 +96,8 @@ def _describe(ctx: ArticleContext, start: int, end: int, depth: int, until: int 
             return None      # the pronoun stands for an analyst or an unknown person named since
         if nearest:
             return [Speaker(nearest.name, nearest.role, nearest.country, "nearest_speaker", 0.7)]
-        subject = _sentence_state(ctx, start) if said_by == "it" else None
+        at = start if words[0] in PRONOUNS else ctx.folded.rfind(said_by, start, end)
+        subject = _sentence_state(ctx, start) if said_by == "it" and _clause_opens(ctx, at) else None
         if subject:          # "Russia on Saturday banned ..., in response to what it called ...": Russia
             return [subject]
         if ctx.last and ctx.last_end < start - NEAREST_WINDOW:
@@ -165,6 +166,17 @@ def _last_speaker(ctx: ArticleContext, bottom: int, top: int, lo: int, hi: int, 
             continue         # "he" is a person, not a state named alone
         return found[0]
     return False
+
+
+def _clause_opens(ctx: ArticleContext, at: int) -> bool:
+    """The word before ``at`` opens a clause ("what it called", ", and it said"); after a noun ("the jets
+    it ordered") the pronoun's clause only describes that noun and states nothing."""
+    before = ctx.folded[max(0, at - 20):at].split()
+    return not before or not before[-1].isalpha() or before[-1] in CLAUSE_OPENERS
+
+
+CLAUSE_OPENERS = frozenset({"what", "which", "that", "and", "but", "while", "as", "because", "since", "when",
+                            "where", "after", "before", "so", "though", "although", "if"})
 
 
 def _sentence_state(ctx: ArticleContext, before: int) -> Speaker | None:

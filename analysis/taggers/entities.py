@@ -27,10 +27,13 @@ from analysis.vocab import VocabError, read_csv_rows
 
 _WORD = r"[A-Z][A-Za-z0-9'\u2019.\-]*[A-Za-z0-9]|[A-Z]"
 _SEQUENCE = re.compile(rf"(?:{_WORD})(?:(?:[ \t]+(?:of|for|and|de|the|&)[ \t]+|[ \t]+)(?:{_WORD}))*")
-# Everything up to and including the last character no capitalised run can contain (runs are
-# letters, digits, ' ’ . - & spaces and tabs): the greedy run backtracks from the end, so finding
-# the last break costs the distance to it, not a scan of the whole window.
-_LAST_BREAK = re.compile(r"(?s).*[^A-Za-z0-9'\u2019.\-& \t]")
+# Everything up to and including the last point no capitalised run can cover: a character no run
+# can contain (runs are letters, digits, ' ’ . - & spaces and tabs), or the first letter of a
+# lower-case word after a space or tab that is not a connector (a word of a run starts with a
+# capital, and a connector needs a space or tab after it). Lower-case words are close by in prose,
+# so the scan restarts just before the hit's run. The greedy run backtracks from the end, so
+# finding the last break costs the distance to it, not a scan of the whole window.
+_LAST_BREAK = re.compile(r"(?s).*(?:[^A-Za-z0-9'\u2019.\-& \t]|[ \t](?!(?:of|for|and|de|the)[ \t])[a-z])")
 _RESTART_WINDOW = 200
 _NON_SPACE = re.compile(r"\S+")
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]?[A-Z]{1,6})\)")
@@ -102,7 +105,7 @@ def find_mentions(text: str, vocab_rules: EntityRules, shapes: dict[str, Shape] 
     capitalised runs already worked out, filled in here; always use it with the same ``keep``."""
     found: list[Mention] = []
     if vocab_rules.automaton is None:
-        return [m for m in _acronym_mentions(text, vocab_rules.rules.org_words) if keep is None or keep(m.names, False)]
+        return _acronym_mentions(text, vocab_rules.rules.org_words, keep)
     known_hits, org_starts = _scan(text, vocab_rules)
     for pattern, start, end in known_hits:
         if _bounded(text, start, end) and not _designation(text, end):
@@ -124,7 +127,7 @@ def find_mentions(text: str, vocab_rules: EntityRules, shapes: dict[str, Shape] 
             offset = match.start()
             start, end, names = shape
             found.append(Mention(offset + start, offset + end, names[0], "org_word", names, False))
-    found.extend(m for m in _acronym_mentions(text, org_words) if keep is None or keep(m.names, False))
+    found.extend(_acronym_mentions(text, org_words, keep))
     return sorted(found, key=lambda m: (m.start, -m.end, m.finder))
 
 
@@ -139,13 +142,10 @@ def _scan(text: str, vocab_rules: EntityRules) -> tuple[list[tuple[int, int, int
     (else the run's word starts earlier) and no ASCII letter or digit directly follows it (else
     the word goes on): the other occurrences ("Co" in "Council") cannot change any mention."""
     n_known = len(vocab_rules.known)
-    known: list[tuple[int, int, int]] = []
-    starts: set[int] = set()
-    for pattern, start, end in vocab_rules.automaton.find_matches_as_indexes(text, overlapping=True):
-        if pattern < n_known:
-            known.append((start, -end, pattern))
-        elif (start == 0 or text[start - 1] not in _UPPER) and text[end:end + 1] not in _ALNUM:
-            starts.add(start)
+    hits = vocab_rules.automaton.find_matches_as_indexes(text, overlapping=True)
+    known = [(start, -end, pattern) for pattern, start, end in hits if pattern < n_known]
+    starts = {start for pattern, start, end in hits if pattern >= n_known
+              and (start == 0 or text[start - 1] not in _UPPER) and text[end:end + 1] not in _ALNUM}
     chosen: list[tuple[int, int, int]] = []
     cursor = 0
     for start, negative_end, pattern in sorted(known):
@@ -165,8 +165,8 @@ def _restart(text: str, position: int) -> int:
 def _runs_around(text: str, hits: list[int]) -> Iterator[re.Match[str]]:
     """The capitalised runs (exactly those of ``_SEQUENCE.finditer(text)``) that contain a hit.
 
-    Scanning resumes at the end of a run or after a hard break, both points where the full scan
-    would also be between runs, so skipping the text in between changes nothing."""
+    Scanning resumes at the end of a run or after a break (see ``_LAST_BREAK``), both points where
+    the full scan would also be between runs, so skipping the text in between changes nothing."""
     i, scanned_to = 0, 0
     while i < len(hits):
         begin = max(scanned_to, _restart(text, hits[i]))
@@ -225,13 +225,15 @@ def _sequence_shape(sequence: str, org_words: frozenset[str], rules: Rules) -> S
     return start, end, tuple(names)
 
 
-def _acronym_mentions(text: str, org_words: frozenset[str]) -> list[Mention]:
-    """"Long Name (LN)": the long name, and every later bare LN, screened by the long name."""
+def _acronym_mentions(text: str, org_words: frozenset[str], keep: Keep | None = None) -> list[Mention]:
+    """"Long Name (LN)": the long name, and every later bare LN, screened by the long name.
+
+    ``keep`` as in ``find_mentions``: a long name it rejects is not looked for again as LN."""
     out: list[Mention] = []
     for match in _ACRONYM.finditer(text):
         acronym = match.group(1)
         letters = [c for c in acronym if c.isupper()]
-        before = re.findall(r"\S+", text[max(0, match.start() - 200):match.start()])
+        before = text[max(0, match.start() - 200):match.start()].split()  # the same words as regex \S+
         caps = [w for w in before if w[:1].isupper()]
         if len(caps) < len(letters) or [w[0] for w in caps[-len(letters):]] != letters:
             continue
@@ -239,6 +241,8 @@ def _acronym_mentions(text: str, org_words: frozenset[str]) -> list[Mention]:
         start = text.rfind(first_word, 0, match.start())
         expansion = text[start:match.start()].rstrip()
         if not expansion or "\n" in expansion or len(expansion.split()) > 2 * len(letters) + 2:
+            continue
+        if keep is not None and not keep((expansion,), False):
             continue
         out.append(Mention(start, start + len(expansion), expansion, "acronym", (expansion,), False))
         for use in _whole_words(text, acronym):

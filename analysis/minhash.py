@@ -2,17 +2,15 @@
 
 Signing runs on every article (in the tagging workers), so it is written for speed:
 
-* words are found in numpy over the UTF-8 bytes of a whole batch of texts and hashed there,
-  8 bytes at a time (Python touches only the few distinct tokens holding non-ASCII
-  characters, which ``\\w+`` may split: curly quotes, dashes);
-* each shingle is hashed once to 64 bits and goes to one of ``num_perm`` bins by its high
-  bits; a bin keeps the least low 32 bits (one-permutation hashing), and a bin left empty by
-  a short text borrows from a non-empty bin chosen by a fixed random sequence ("optimal
-  densification", Shrivastava 2017), so the share of equal bins still estimates Jaccard.
+* words are found and hashed in numpy over the UTF-8 bytes of a batch of texts, 8 bytes at a
+  time; Python touches only the few distinct tokens holding non-ASCII letters (to lower-case them);
+* each shingle is hashed once to 64 bits and goes to one of ``num_perm`` bins by its high bits;
+  a bin keeps the least low 32 bits (one-permutation hashing), and a bin left empty by a short
+  text borrows from a non-empty bin chosen by a fixed random sequence ("optimal densification",
+  Shrivastava 2017), so the share of equal bins still estimates the Jaccard similarity.
 
-That is one hash per shingle instead of ``num_perm`` (128 affine maps per shingle cost more than
-the words); signatures are ``n x num_perm`` uint32 as before, so the LSH bands and the
-equal-share check in ``dedupe`` are unchanged. Words are ``\\w+`` of the lower-cased text.
+One hash per shingle instead of ``num_perm`` affine maps; signatures stay ``n x num_perm`` uint32,
+so the LSH bands and the equal-share check in ``dedupe`` are unchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -50,9 +47,8 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
 def _word_bytes(raw: np.ndarray) -> np.ndarray:
     """Bytes that may belong to a ``\\w`` word: ASCII letters, digits, '_' and every non-ASCII byte."""
     word = (raw - np.uint8(48)) < 10
-    letter = raw | np.uint8(0x20)
-    letter -= np.uint8(97)
-    word |= letter < 26
+    letter = raw | np.uint8(0x20)  # A-Z -> a-z
+    word |= (letter - np.uint8(97)) < 26
     word |= raw >= 0x80
     word |= raw == 0x5F
     return word
@@ -85,10 +81,9 @@ def _mark_non_word_chars(padded: np.ndarray, word: np.ndarray) -> np.ndarray:
     return code
 
 
-@lru_cache(maxsize=1)
-def _tail_masks() -> np.ndarray:
-    """``_tail_masks()[k]``: the low ``k`` bytes of a little-endian 64-bit word (k = 0..8)."""
-    return np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+def _tail_mask(lengths: np.ndarray) -> np.ndarray:
+    """The low ``min(length, 8)`` bytes of a little-endian 64-bit word (lengths >= 1)."""
+    return _U64(0xFFFFFFFFFFFFFFFF) >> (64 - 8 * np.minimum(lengths, 8)).astype(np.uint64)
 
 
 def _hash_words(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
@@ -99,21 +94,19 @@ def _hash_words(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
     value) is ORed into the bytes: ``_FOLD`` lower-cases ASCII words, 0 keeps Python-lowered ones.
     """
     wide = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
-    masks = _tail_masks()
     fold = np.asarray(fold, dtype=np.uint64)
-    mask = masks[np.minimum(lengths, 8)]
+    mask = _tail_mask(lengths)
     chunk = wide[starts]
     chunk &= mask
     high = (chunk & _HIGH_BITS) != 0
     chunk |= fold & mask
-    hashes = lengths.astype(np.uint64)
-    hashes *= _WORD_MUL
+    hashes = lengths.astype(np.uint64) * _WORD_MUL
     hashes ^= chunk
     hashes *= _WORD_MUL
     take = np.flatnonzero(lengths > 8)  # the longer words, 8 more bytes at a time
     offset = 8
     while len(take):
-        mask = masks[np.minimum(lengths[take] - offset, 8)]
+        mask = _tail_mask(lengths[take] - offset)
         chunk = wide[starts[take] + offset] & mask
         high[take] |= (chunk & _HIGH_BITS) != 0
         chunk |= (fold if fold.ndim == 0 else fold[take]) & mask
@@ -129,7 +122,7 @@ def _arrow_texts(texts: Iterable[str] | pa.Array | pa.ChunkedArray | pd.Series) 
     if isinstance(texts, pd.Series):
         texts = pa.array(texts.array) if isinstance(texts.dtype, pd.StringDtype) else list(texts)
     if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
-        items = ["" if t is None else t for t in texts]
+        items = [t if isinstance(t, str) else "" for t in texts]  # None, NaN: no text
         try:
             texts = pa.array(items, pa.large_string())
         except (UnicodeEncodeError, pa.ArrowException):  # lone surrogates: kept as their bytes
@@ -183,8 +176,8 @@ def _text_words(texts: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
         padded[:size] = np.frombuffer(texts.buffers()[2], dtype=np.uint8, count=size, offset=base)
     raw, bounds = padded[:size], offsets - base
     word = _word_bytes(raw)
-    codes = _mark_non_word_chars(padded, word)
-    if np.any(codes == 0x3A3):  # capital sigma lowers by context (final form): lower those texts whole
+    points = _mark_non_word_chars(padded, word)
+    if np.any(points == 0x3A3):  # capital sigma lowers by context (final form): lower those texts whole
         sigma = np.unique(np.searchsorted(bounds, np.flatnonzero(raw == 0xCE), side="right") - 1)
         items = texts.view(pa.large_binary()).to_pylist()
         for i in sigma.tolist():
@@ -220,8 +213,7 @@ def _shingles(codes: np.ndarray, counts: np.ndarray, size: int) -> tuple[np.ndar
     A text of fewer than ``size`` words has one shingle of all its words, and a text without
     words the shingle of no words, so every text has at least one (empty texts sign alike).
     """
-    texts = np.arange(len(counts))
-    rows = np.repeat(texts, counts)
+    rows = np.repeat(np.arange(len(counts)), counts)
     windows = max(len(codes) - size + 1, 0)
     hashes = codes[:windows].copy()
     for k in range(1, size if windows else 0):

@@ -58,7 +58,10 @@ def quote_statement(ctx: ArticleContext, open_at: int, close_end: int, para_star
             s, e = phrase_after(ctx, v_end, hi)
         else:
             s, e = phrase_before(ctx, close_end, v_start)
-        speakers = describe(ctx, s, e, until=open_at)
+            first = WORD.search(text, close_end, v_start)
+            if e <= s and first:   # "“…,” a Russian official involved in the deal said": the noun phrase
+                s, e = phrase_after(ctx, first.start(), v_start)   # opening the gap, before its modifier
+        speakers = describe(ctx, s, e, until=open_at) if e > s else []
         if speakers is None:
             return None
         if speakers:

@@ -7,15 +7,19 @@ figure is read against it because this machine's speed varies run to run.
 the files of ``--swap`` (default: the attribution modules and stance_lexicon.py) taken from
 ``REF`` (as bench/positions_equivalence.py builds it), so a speed change is measured under the
 same load as its reference.
+``--profile N`` then runs each timed tagger once more under cProfile and prints its N costliest
+functions by own time and each module's share (cProfile inflates many small calls: read the order).
 Usage: python bench/bench_positions.py [CORPUS.jsonl.gz] [--repeat N] [--runs N] [--against REF]
-       [--swap GLOB ...]
+       [--swap GLOB ...] [--profile N]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gzip
 import json
+import pstats
 import resource
 import shutil
 import sys
@@ -23,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import ahocorasick_rs
 import pandas as pd
@@ -64,6 +69,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--against", metavar="REF", help="also time the tagger with the --swap files of REF")
     parser.add_argument("--swap", nargs="+", default=list(SWAP), metavar="GLOB")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="print the N costliest functions of each timed tagger (one cProfile run)")
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         sys.exit(f"corpus not found: {args.corpus}")
@@ -81,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
             old_vocab = SimpleNamespace(gazetteer=vocab.gazetteer, positions=old.load(DATA_DIR))
             runs.append(lambda: old.tag(articles, frame, old_vocab))
         timed = _best(runs, args.runs)
+        profiles = [_profile(run, args.profile) for run in runs[1:]] if args.profile else []
     finally:
         shutil.rmtree(tmp)
     (base_wall, base_cpu, hits), (took_wall, took_cpu, found) = timed[:2]
@@ -98,6 +106,25 @@ def main(argv: list[str] | None = None) -> None:
               f"CPU {n / old_cpu:,.0f} articles/s  ({len(old_found)} positions); tagger / baseline (CPU): "
               f"{base_cpu / old_cpu:.2f}; working tree {old_cpu / took_cpu:.2f}x as fast (CPU)")
     print(f"peak memory (process max RSS): {peak_mb:,.0f} MB")
+    for label, text in zip(["working tree", f"with {' '.join(args.swap)} of {args.against}"], profiles):
+        print(f"\nprofile, {label}:\n{text}")
+
+
+def _profile(run: Any, top: int) -> str:
+    """Own-time shares of one run: the ``top`` functions, then every module above 1 %."""
+    profiler = cProfile.Profile()
+    profiler.runcall(run)
+    stats = pstats.Stats(profiler).stats   # (file, line, name) -> (calls, primitive, own, cumulative, callers)
+    total = sum(row[2] for row in stats.values()) or 1.0
+    modules: dict[str, float] = {}
+    for (file, _, name), row in stats.items():
+        key = Path(file).name if file.startswith("/") else name
+        modules[key] = modules.get(key, 0.0) + row[2]
+    lines = [f"  {row[2] / total:6.1%} own  {row[3] / total:6.1%} cum  {row[0]:>8,} calls  {Path(file).name}:{name}"
+             for (file, _, name), row in sorted(stats.items(), key=lambda kv: -kv[1][2])[:top]]
+    lines += ["  by module: " + ", ".join(f"{m} {t / total:.0%}" for m, t in
+                                          sorted(modules.items(), key=lambda kv: -kv[1]) if t / total >= 0.01)]
+    return "\n".join(lines)
 
 
 def _best(functions: list, runs: int) -> list[tuple[float, float, object]]:

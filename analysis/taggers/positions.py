@@ -140,8 +140,8 @@ def _targets(ctx: attr.ArticleContext, rules: PositionRules, start: int, end: in
     found = set()
     for place in places:
         lo, hi = max(start, start + place.start - 30), start + place.start
-        before = ctx.folded[lo:hi]
-        if any(w in before.split()[-3:] for w in rules.target_words) and \
+        last_words = ctx.folded[lo:hi].split()[-3:]
+        if any(w in last_words for w in rules.target_words) and \
                 any(t == "sanctions" for _, t, w in topics_in(rules.stance, ctx.folded, lo, hi)):
             found.add(place.code)
     clause = ctx.folded[start:end]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis import schemas
 from analysis.dates import parse_dates
-from analysis.ingest import IngestState, text_hash
+from analysis.ingest import IngestState, text_hashes
 
 
 def _encodable(value: object) -> bool:
@@ -23,6 +24,24 @@ def _encodable(value: object) -> bool:
     except UnicodeEncodeError:  # lone surrogates from bad JSON escapes or bad CSV bytes
         return False
     return True
+
+
+def _utf8(texts: list[str | None], rows: np.ndarray) -> list[bytes | None]:
+    """Each text's UTF-8 at ``rows`` (None elsewhere, and for text with lone surrogates). Encoded
+    once here for the encoding check, the content hash and the Arrow text column alike."""
+    out: list[bytes | None] = [None] * len(texts)
+    for i in rows.tolist():
+        try:
+            out[i] = texts[i].encode("utf-8")  # type: ignore[union-attr]  # rows hold text
+        except UnicodeEncodeError:  # lone surrogates from bad JSON escapes or bad CSV bytes
+            pass
+    return out
+
+
+def _arrow_text(utf8: list[bytes], index: pd.Index) -> pd.Series:
+    """The text column as Arrow strings built from bytes already encoded (``conform`` keeps it)."""
+    array = pa.array(utf8, type=pa.large_binary()).cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([array])), index=index)
 
 
 def _clean(value: object) -> str:
@@ -49,8 +68,9 @@ def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[p
     todo = reasons.isna().to_numpy()
     text_list, title_list = texts.tolist(), titles.tolist()  # plain lists: per-row Series indexing cost more than the checks
     others = [raw[c].tolist() for c in ("article_id", "published", "source", "url")]  # any field can carry bad bytes
+    utf8 = _utf8(text_list, np.flatnonzero(todo))
     unencodable = [raw.index[i] for i in np.flatnonzero(todo)
-                   if not (_encodable(text_list[i]) and _encodable(title_list[i])
+                   if not (utf8[i] is not None and _encodable(title_list[i])
                            and all(_encodable(column[i]) for column in others))]
     reasons[unencodable] = "bad_encoding"
     too_long = texts.fillna("").str.len() > state.max_chars
@@ -67,8 +87,8 @@ def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[p
     stripped = raw["article_id"].map(_as_text).str.strip()
     id_list, reason_list = stripped.tolist(), reasons.tolist()
     hash_list: list[str | None] = [None] * len(raw)
-    for i in np.flatnonzero(reasons.isna().to_numpy()):
-        digest = text_hash(text_list[i])
+    hashed = np.flatnonzero(reasons.isna().to_numpy()).tolist()
+    for i, digest in zip(hashed, text_hashes([text_list[i] for i in hashed], [utf8[i] for i in hashed])):
         hash_list[i] = digest
         article_id = id_list[i] if isinstance(id_list[i], str) and id_list[i] else f"h{digest}"
         id_list[i] = article_id
@@ -89,7 +109,7 @@ def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[p
         "article_id": ids[ok],
         "published": published[ok],
         "title": titles[ok],
-        "text": texts[ok],
+        "text": _arrow_text([utf8[i] for i in np.flatnonzero(ok.to_numpy())], raw.index[ok]),
         "source": raw.loc[ok, "source"].map(_as_text),
         "url": raw.loc[ok, "url"].map(_as_text),
         "content_hash": hashes[ok],

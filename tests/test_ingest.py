@@ -142,6 +142,30 @@ def test_whitespace_collapse_equals_split_and_join(text: str) -> None:
     assert ingest.collapse_whitespace(text) == " ".join(text.split())
 
 
+SPACING = st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2009\u3000\u2028ab\u00e9\u2019e\u0301\U0001f680", max_size=20)
+
+
+def _defined_hash(text: str) -> str:
+    """The content hash as DESIGN defines it: SHA-1 of NFC text with whitespace runs as one space."""
+    import hashlib
+    import unicodedata
+    return hashlib.sha1(" ".join(unicodedata.normalize("NFC", text).split()).encode("utf-8")).hexdigest()[:16]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SPACING, min_size=1, max_size=5))
+def test_batched_hashes_match_the_definition(texts: list[str]) -> None:
+    """The chunk-wide hash (bytes, numpy) must give every text the hash of its own normalised form."""
+    expected = [_defined_hash(t) for t in texts]
+    assert ingest.text_hashes(texts, [t.encode("utf-8") for t in texts]) == expected
+    assert [ingest.text_hash(t) for t in texts] == expected
+
+
+def test_decomposed_accents_and_odd_spaces_share_a_hash() -> None:
+    assert ingest.text_hash("Cafe\u0301 talks\u00a0\u00a0resume") == ingest.text_hash("Café talks resume")
+    assert ingest.text_hashes(["x\u3000y", "x y"], [b"x\xe3\x80\x80y", b"x y"]) == [ingest.text_hash("x y")] * 2
+
+
 def test_user_errors_for_missing_or_unsupported_inputs(tmp_path: Path) -> None:
     with pytest.raises(ingest.InputError, match="input not found"):
         ingest.expand_inputs([tmp_path / "nope.csv"])

@@ -124,6 +124,8 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
             continue
         if inverted:
             p_start, p_end = phrase_after(ctx, v_end, s_end)
+        elif p_end <= p_start and CONJOINED.search(ctx.folded, max(s_start, v_start - 24), v_start):
+            p_start, p_end = _conjoined_subject(ctx, s_start, v_start)
         if p_end <= p_start:
             continue
         speakers = describe(ctx, p_start, p_end)
@@ -163,6 +165,16 @@ def reported_statements(ctx: ArticleContext, s_start: int, s_end: int) -> list[S
 
 
 
+def _conjoined_subject(ctx: ArticleContext, s_start: int, v_start: int) -> tuple[int, int]:
+    """The subject of the verb before "but" / "and" ("Ryabkov wouldn't say whether ..., but insisted that"):
+    a second verb with no subject of its own shares the first one's, even when that one is negated."""
+    earlier = [h for h in verb_hits(ctx, s_start, v_start) if h[1] < v_start]
+    if not earlier:
+        return v_start, v_start
+    head = NEGATED_END.sub("", ctx.folded[s_start:earlier[-1][0]])
+    return phrase_before(ctx, s_start, s_start + len(head.rstrip()))
+
+
 def _object_end(ctx: ArticleContext, v_end: int, s_end: int) -> int:
     """An attitude verb judges its object, which ends where a new main clause starts ("Senate Republicans
     have rejected that line of attack, and the president is expected to use ... for lifting the sanctions")."""
@@ -172,6 +184,9 @@ def _object_end(ctx: ArticleContext, v_end: int, s_end: int) -> int:
     return s_end
 
 
+CONJOINED = re.compile(r"\b(?:but|and)\s+(?:[a-z]+ly\s+|also\s+|then\s+)?$")   # ", but insisted"
+NEGATED_END = re.compile(r"(?:\s+(?:would|could|did|does|do|will|has|have|had|was|were|is|are|n't|not|never|"
+                         r"wouldn't|couldn't|didn't|doesn't|don't|won't|hasn't|haven't))+\s*$")
 DASH_GLOSS = re.compile(r"\s(?:[–—]|--)\s(?:a|an)\s")
 WORD = re.compile(r"[\w’'.-]+")
 HEARERS = frozenset({"the", "a", "an", "reporters", "journalists", "lawmakers", "parliament", "senators"})

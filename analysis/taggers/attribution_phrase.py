@@ -163,13 +163,22 @@ def _title_after_name(ctx: ArticleContext, tokens: list[re.Match[str]], comma: i
     return j if kinds & {"official", "lawmaker", "institution", "media"} else -1
 
 
+POST_PREPOSITIONS = frozenset({"to", "in", "at"})   # "ambassador to Washington", "envoy in Kabul"
+
+
 def _named_after_title(ctx: ArticleContext, tokens: list[re.Match[str]], j: int, comma: int) -> bool:
     """The words between two commas are a person's name (two to four capitalised words) and the phrase
     before the first comma ends in a title word: the name is in apposition to the title."""
     name = [t.group() for t in tokens[j + 1:comma]]
     if not 2 <= len(name) <= 4 or not all(w[:1].isupper() and w.isalpha() for w in name):
         return False
-    return j > 0 and tokens[j - 1].group().lower() in ctx.rules.title_words
+    if j > 0 and tokens[j - 1].group().lower() in ctx.rules.title_words:
+        return True
+    k = j - 1   # "Moscow's ambassador to Washington, Anatoly Antonov, said": a title with its post
+    while k > 0 and j - k <= 3 and tokens[k].group()[:1].isupper():
+        k -= 1
+    return k < j - 1 and k > 0 and tokens[k].group().lower() in POST_PREPOSITIONS \
+        and tokens[k - 1].group().lower() in ctx.rules.title_words
 
 
 def phrase_after(ctx: ArticleContext, start: int, hi: int) -> tuple[int, int]:

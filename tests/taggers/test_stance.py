@@ -161,6 +161,8 @@ CASES = [
     # more weapons said to make a war worse are opposed
     ("More weapons will only make the bloodbath worse.", {("GBR", "deal", "oppose")}),
     ("Sending more arms would only create more violence.", {("GBR", "deal", "oppose")}),
+    # relations "with allies" in general name no bilateral relationship
+    ("The long delay has strained relations with allies.", set()),
 ]
 
 

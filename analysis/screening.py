@@ -167,7 +167,7 @@ def _token_set(text: str) -> set[str]:
     plain = _plain(text)
     if not plain.isascii():
         return set(_tokens(text))
-    return {t.decode() for t in plain.encode().translate(_SPACE_NON_WORD).split()}
+    return {t.decode() for t in set(plain.encode().translate(_SPACE_NON_WORD).split())}
 
 
 def _to_ascii(text: str) -> str:
@@ -329,6 +329,17 @@ class Screener:
             found = self.memo[key] = self.screen(mention, trusted)
         return found
 
+    def scratch(self, name: str) -> dict[Any, Any]:
+        """A caller's own memo for results that depend only on this screener (kept per process like
+        the others; a new one when it fills up)."""
+        key = ("scratch", name)
+        found = self.memo.get(key)
+        if found is None or len(found) >= _MEMO_LIMIT:
+            if len(self.memo) >= _MEMO_LIMIT:
+                self.memo.clear()
+            found = self.memo[key] = {}
+        return found
+
     def row(self, position: int) -> dict[str, Any]:
         """One index row as a plain dict (memoised): a pandas row per finding cost more than screening it."""
         key = ("row", position)
@@ -351,30 +362,19 @@ class Screener:
         slack = int((1.0 - rules.threshold) / rules.penalty + 1e-9) if rules.penalty > 0 else 1 << 30
         rows = self.exact.get(query.key, ())
         distinct = [t for t in query.tokens if t not in rules.common]
-        token = None
         if not rows and distinct:
             token, total = distinct[0], -1
             for t in distinct:  # the rarest token (the first of equals), as min() would pick it
                 n = sum(len(self.postings.get(k, ())) for k in _keys(t))
                 if total < 0 or n < total:
                     token, total = t, n
-            rows = self._block(token, size, slack, total)
+            rows = self._candidates(token, size, slack, total)
         best: dict[tuple[str, str], Match] = {}
         sources, ids, names = self.sources, self.ids, self.names
-        pairable: dict[str, bool] = {}  # candidate token -> can it pair with the blocking token
         for row in rows:
             cand = names[row]
             if abs(len(cand.tokens) - size) > slack:
                 continue
-            if token is not None and token not in cand.tokens:
-                for other in cand.tokens:
-                    ok = pairable.get(other)
-                    if ok is None:
-                        ok = pairable[other] = _pairable(token, (other,), rules)
-                    if ok:
-                        break
-                else:
-                    continue  # the blocking token pairs with nothing: compare() would reject it as unpaired
             result = compare(query, cand, rules, trusted)
             if result is None or result[0] < rules.threshold:
                 continue
@@ -390,6 +390,23 @@ class Screener:
                       key=lambda m: (-m.score, len(m.extra), kinds[m.row] != "primary",
                                      str(sources[m.row]), str(ids[m.row])))
         return kept[:rules.max_per_mention]
+
+    def _candidates(self, token: str, size: int, slack: int, total: int) -> list[int]:
+        """The rows of ``token``'s block worth comparing with a name of ``size`` tokens: within
+        ``slack`` tokens of its length and holding a token ``token`` can pair with (else compare()
+        rejects the row: a distinctive token left unpaired). Memoised: names share their rarest
+        token ("Trump Foundation", "Trump Organization")."""
+        key = ("candidates", token, size)
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) >= _MEMO_LIMIT:
+                self.memo.clear()
+            names, rules = self.names, self.rules
+            found = self.memo[key] = [
+                row for row in self._block(token, size, slack, total)
+                if abs(len(names[row].tokens) - size) <= slack
+                and (token in names[row].tokens or _pairable(token, names[row].tokens, rules))]
+        return found
 
     def _block(self, token: str, size: int, slack: int, total: int) -> "list[int] | tuple[int, ...]":
         """The rows sharing ``token``'s prefix or suffix key, first ``max_candidates`` in row order.

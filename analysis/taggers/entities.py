@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ahocorasick_rs
 import pandas as pd
@@ -39,6 +40,7 @@ _NON_SPACE = re.compile(r"\S+")
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]?[A-Z]{1,6})\)")
 _LEADING = frozenset({"The", "A", "An", "In", "On", "At", "By", "For", "With", "From", "And", "But", "As"})
 _CONNECTORS = frozenset({"of", "for", "and", "de", "the", "&"})
+_UNSEEN: Any = object()  # a run not worked out yet (a cached shape is a 3-tuple or None)
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # the characters a capitalised word may start with
 _ALNUM = _UPPER | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # ... and may end with
 
@@ -117,9 +119,8 @@ def find_mentions(text: str, vocab_rules: EntityRules, shapes: dict[str, Shape] 
     shapes = {} if shapes is None else shapes
     for match in _runs_around(text, org_starts):
         sequence = match.group(0)
-        if sequence in shapes:
-            shape = shapes[sequence]
-        else:
+        shape = shapes.get(sequence, _UNSEEN)
+        if shape is _UNSEEN:
             shape = _sequence_shape(sequence, org_words, rules)
             shapes[sequence] = shape = None if shape is None or (keep is not None and not keep(shape[2], False)) \
                 else shape
@@ -343,7 +344,8 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab) -> pd.DataFrame:
     rules: EntityRules = vocab.entities
     screener = rules.screener
     cache: dict[tuple[str, bool], list[Match]] = {}
-    shapes: dict[str, Shape] = {}
+    # Runs worked out (and found with or without a list match) in earlier chunks of this process.
+    shapes: dict[str, Shape] = screener.scratch("entities.shapes")
 
     def listed(names: tuple[str, ...], trusted: bool) -> bool:
         """Whether any name matches a list entry (before the article-context check): a mention

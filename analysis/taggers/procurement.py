@@ -63,9 +63,13 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
             break
     else:
         return []
+    lead: set[str] | None = None
+    if not found:  # generic words only, never a deal to extend: every finding needs two countries in the lead
+        lead = procurement_context.lead_codes(vocab, title, sents)
+        if len(lead) < 2:
+            return []
     ctx = procurement_context.Context({}, {}, headline=lambda: procurement_parties.title_buyer(rules, vocab, title))
     records: list[dict[str, Any]] = []
-    lead: set[str] | None = None
     queue = sorted(per_sentence)
     i, opened = 0, -1
     while True:
@@ -132,6 +136,9 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
                 lead = procurement_context.lead_codes(vocab, title, sents)
             if len(lead) < 2:
                 continue
+            places = procurement_parties.with_forces(rules, s_text, vocab.gazetteer.find(s_text))
+            if len({p.code for p in places} & lead) < 2:
+                continue  # buyer and supplier of a generic deal are both named here and in the lead
         # Loose generic words take part in binding even when they give no tuple: "delivery of a Russian air
         # defence system" binds to that phrase, not to the F-35 named elsewhere in the sentence.
         ordered = sorted(resolved + loose, key=lambda m: m.start)
@@ -160,7 +167,8 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         glue = sorted(local + [SystemMention(m.start - s_start, m.end - s_start, m.system, m.category, m.origin,
                                              m.manufacturer, m.surface) for m in named if m not in systems],
                       key=lambda m: m.start)
-        places = procurement_parties.with_forces(rules, s_text, vocab.gazetteer.find(s_text))
+        if resolved:
+            places = procurement_parties.with_forces(rules, s_text, vocab.gazetteer.find(s_text))
         states = [(i, p) for i, p in enumerate(places) if len(p.code) == 3]
         roles = procurement_parties.roles(rules, s_text, [p for _, p in states])
         companies = procurement_parties.companies(rules, s_text)

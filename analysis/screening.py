@@ -30,6 +30,7 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _POSSESSIVE = re.compile(r"'s\b", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _DOT_LETTER_DOT = re.compile(r"\.[A-Za-z]\.")  # in every _DOTTED match; searched for its literal first dot
+_WORD_CHARS = re.compile(r"[a-z0-9]+")
 _SPACE_NON_WORD = bytes(c if chr(c).isascii() and (chr(c).isdigit() or "a" <= chr(c) <= "z") else 32 for c in range(256))
 _SIZE_SPREAD = 8  # a wider length slack (tiny penalty) reads the whole block instead of one slice per length
 _MEMO_LIMIT = 200_000  # memoised screenings and rows per process (a few hundred MB at most)
@@ -123,8 +124,18 @@ def _geo_words(data_dir: Path, skip: frozenset[str]) -> dict[str, frozenset[str]
 
 def country_context(text: str, rules: Rules) -> frozenset[str]:
     """ISO3 codes of the countries a text names (by name, alias or demonym token)."""
-    tokens = _fold_all(list(_token_set(text)), rules.folds)  # fold each distinct token once
-    return frozenset(code for token in tokens for code in rules.geo_codes.get(token, ()))
+    plain = _plain(text)
+    if plain.isascii() and all(_WORD_CHARS.fullmatch(old) and _WORD_CHARS.fullmatch(new or "x")
+                               for old, new in rules.folds):
+        # Every non-word character made a space by one byte-table pass, then the folds applied to
+        # the whole text: a fold of word characters cannot reach across a space, so each token
+        # folds as it would alone (a token folded to nothing names no country either way).
+        spaced = _apply_folds(plain.encode().translate(_SPACE_NON_WORD).decode(), rules.folds)
+        tokens = set(spaced.split())
+    else:
+        tokens = set(_fold_all(list(set(_tokens(text))), rules.folds))  # fold each distinct token once
+    geo_codes = rules.geo_codes
+    return frozenset(code for token in geo_codes.keys() & tokens for code in geo_codes[token])
 
 
 def _tokens(text: str) -> list[str]:
@@ -160,14 +171,6 @@ def _undot(text: str) -> str:
         return text
     pieces.append(text[done:])
     return "".join(pieces)
-
-
-def _token_set(text: str) -> set[str]:
-    """``set(_tokens(text))`` for long texts: one byte-table translate and split instead of a regex split."""
-    plain = _plain(text)
-    if not plain.isascii():
-        return set(_tokens(text))
-    return {t.decode() for t in set(plain.encode().translate(_SPACE_NON_WORD).split())}
 
 
 def _to_ascii(text: str) -> str:

@@ -50,9 +50,17 @@ def _tokens_reference(text: str) -> list[str]:
 @settings(max_examples=400, deadline=None)
 def test_token_shortcuts_equal_the_plain_regex_passes(text):
     assert screening._tokens(text) == _tokens_reference(text)
-    assert screening._token_set(text) == set(_tokens_reference(text))
     assert screening._to_ascii(text) == unidecode(text)
     assert screening._undot(text) == screening._DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+
+
+@given(st.lists(st.sampled_from(PIECES + ["Russia", "Kharkiv ", "Ukrainian", "Korea's", "Iran", "U.K.", "iu",
+                                          "ks", "Belarus\u2019", "Uzbekistan"]), max_size=30).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_country_context_equals_folding_every_token(rules, text):
+    folded = {screening.fold_token(t, rules.rules) for t in _tokens_reference(text)}
+    expected = {code for token in folded for code in rules.rules.geo_codes.get(token, ())}
+    assert screening.country_context(text, rules.rules) == expected
 
 
 def test_folding_joined_tokens_equals_folding_each(rules):

@@ -193,7 +193,8 @@ def compare(name: str, frame: pd.DataFrame, base: Path, new: Path, threshold: fl
     for label, only in (("base only", old_pairs - new_pairs), ("new only", new_pairs - old_pairs),
                         ("missed by both", truth - either)):
         values = sorted(jaccard(sets[x], sets[y]) for x, y in only)
-        print(f"  {label}: {len(only)} pairs, exact Jaccard " + ", ".join(f"{v:.2f}" for v in values[:30]))
+        span = f" (exact J {values[0]:.2f}-{values[-1]:.2f}, median {np.median(values):.2f})" if values else ""
+        print(f"  {label}: {len(only)} pairs{span}: " + ", ".join(f"{v:.2f}" for v in values[:30]))
         for x, y in sorted(only)[:8]:
             print(f"    {ids[x]} ~ {ids[y]}: {jaccard(sets[x], sets[y]):.3f}")
     if plants:

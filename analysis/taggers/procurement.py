@@ -2,7 +2,10 @@
 
 Only sentences that name a catalogued system or a generic category word get
 the rules (one Aho-Corasick pass per article decides), which keeps the tagger
-fast on corpora where most text is about something else.  Roles come from the
+fast on corpora where most text is about something else; of those, a sentence
+with no stage cue only updates the article's context, and an article with no
+such cue at all (or, naming generic words only, with fewer than two countries
+in its lead) is left before its headline is read.  Roles come from the
 words around each country mention (``procurement_rules.csv``); when the
 article does not name the supplier, the system's origin stands in for it
 (GUIDELINES), and a maker named in the sentence can too.  A generic phrase
@@ -54,8 +57,8 @@ def _tag_article(rules: Rules, vocab: Any, article_id: str, title: str, year: in
         k = bisect.bisect_right(starts, mention.start) - 1
         if k >= 0:
             per_sentence.setdefault(k, ([], []))[1 if is_generic else 0].append(mention)
-    # Every finding needs a stage cue in a sentence that names a system (a deal's follow-up sentences are read
-    # only after such a finding): an article with none is done before its headline or context is read.
+    # Every finding needs a stage cue in a sentence that names a system or generic word (a deal's follow-up
+    # sentences are read only after such a finding): an article with none is done before its headline is read.
     raw: dict[int, list[procurement_bind.Cue]] = {}
     for k in sorted(per_sentence):
         raw[k] = procurement_stages.raw_cues(rules, sents.text[k])

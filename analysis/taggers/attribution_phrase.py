@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from analysis.taggers.attribution_types import (APPOSITIVE_OPENERS, APPOSITIVE_WORDS, AUXILIARIES, BE_FORMS,
-                                                CONNECTIVES, DASHES, FUNCTION, IRREGULAR_PARTICIPLES, NOT_NAMES, PARTY_TAG,
-                                                PREPOSITIONS, SENTENCE_BREAK, SKIP_BEFORE, TOKEN, ArticleContext,
-                                                Title, Verb)
+                                                CONNECTIVES, DASHES, FUNCTION, IRREGULAR_PARTICIPLES, NOT_NAMES,
+                                                PARTY_TAG, PREPOSITIONS, SENTENCE_BREAK, SKIP_BEFORE, TOKEN,
+                                                ArticleContext, Title, Verb)
 
 
 def phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, int]:

@@ -131,6 +131,8 @@ def _cut(texts: list[str], splitter: Splitter) -> tuple[np.ndarray, np.ndarray, 
     if -1 in stop_ends:
         offsets = bases.tolist()
         for i in [i for i, end in enumerate(stop_ends) if end < 0]:
+            if scanned is joined and stops[i].start("a") >= 0:
+                continue  # a real dot after an abbreviation: never a boundary
             end = _marked_end(stops[i], joined, texts, offsets, splitter)
             if end >= 0:
                 stop_ends[i], stop_starts[i] = end, SPACES.match(joined, end).end()

@@ -90,8 +90,11 @@ def _describe(ctx: ArticleContext, start: int, end: int, depth: int, until: int 
     pronoun = anaphoric and country is None and (words[0] in PRONOUNS or words[-1] in PRONOUNS)
     said_by = words[0] if words[0] in PRONOUNS else words[-1]
     if pronoun and depth == 0 and (not ctx.last or ctx.last_end < start):
-        lo = max(ctx.last_end if ctx.last else 0, start - NEAREST_WINDOW)
-        nearest = _nearest_speaker(ctx, lo, until if until is not None else start, said_by in ("he", "she"))
+        person = said_by in ("he", "she")
+        # "he" after a state's reported act ("Trump said North Korea had asked ...") is the person before it
+        state_last = person and ctx.last and not (ctx.last[0].name or ctx.last[0].role)
+        lo = max(ctx.last_end if ctx.last and not state_last else 0, start - NEAREST_WINDOW)
+        nearest = _nearest_speaker(ctx, lo, until if until is not None else start, person)
         if nearest is None:
             return None      # the pronoun stands for an analyst or an unknown person named since
         if nearest:
@@ -106,6 +109,12 @@ def _describe(ctx: ArticleContext, start: int, end: int, depth: int, until: int 
         recent = _recent_person(ctx, start)
         if recent and not (pronoun and said_by == "it" and recent.name):   # a named person is no "it"
             return [Speaker(recent.name, recent.role, recent.country, "recent_person", recent.confidence)]
+    if anaphoric and country is None and not pronoun and depth == 0 and heads and words[0] == "the":
+        head = ctx.folded[heads[-1][0]:heads[-1][1]]
+        if not (ctx.last and head in (ctx.last[0].role or "").lower()):
+            antecedent = _title_antecedent(ctx, head, start)
+            if antecedent:   # "The diplomat said": the diplomat introduced before, not the last speaker
+                return [antecedent]
     if (country is None or (anaphoric and ctx.last and ctx.last[0].country == country)) and anaphoric and ctx.last:
         prev = ctx.last[0]
         if country is None or prev.country == country:
@@ -166,6 +175,22 @@ def _last_speaker(ctx: ArticleContext, bottom: int, top: int, lo: int, hi: int, 
             continue         # "he" is a person, not a state named alone
         return found[0]
     return False
+
+
+def _title_antecedent(ctx: ArticleContext, head: str, before: int) -> Speaker | None:
+    """The last earlier mention of a bare title's head word with a state ("a senior Russian diplomat in New
+    Delhi told this newspaper ... The diplomat said"), within the pronoun window."""
+    at = ctx.folded.rfind(head, max(0, before - NEAREST_WINDOW), before)
+    while at >= 0:
+        end = at + len(head)
+        if (at == 0 or not ctx.folded[at - 1].isalnum()) and not ctx.folded[end:end + 1].isalnum():
+            p_start, _ = phrase_before(ctx, clause_start(ctx, max(0, at - 120), at), at)
+            found = describe(ctx, p_start, end, depth=1)
+            if found and len(found) == 1 and found[0].how in ("place", "title", "office_holder"):
+                return Speaker(found[0].name, found[0].role, found[0].country, "title_antecedent", 0.7)
+            return None
+        at = ctx.folded.rfind(head, max(0, before - NEAREST_WINDOW), at)
+    return None
 
 
 def _clause_opens(ctx: ArticleContext, at: int) -> bool:

@@ -63,7 +63,7 @@ def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[p
     reasons = pd.Series(raw["error"].astype(object), index=raw.index)
     texts = pd.Series([_as_text(v) for v in raw["text"]], index=raw.index, dtype=object)
     titles = pd.Series([_as_text(v) for v in raw["title"]], index=raw.index, dtype=object)
-    blank = texts.isna() | (texts.fillna("").str.strip() == "")
+    blank = pd.Series([t is None or not t or t.isspace() for t in texts.tolist()], index=raw.index)  # = strip() == ""
     reasons = reasons.where(reasons.notna(), blank.map({True: "empty_text", False: None}))
     todo = reasons.isna().to_numpy()
     text_list, title_list = texts.tolist(), titles.tolist()  # plain lists: per-row Series indexing cost more than the checks
@@ -73,7 +73,7 @@ def normalise(raw: pd.DataFrame, input_file: str, state: IngestState) -> tuple[p
                    if not (utf8[i] is not None and _encodable(title_list[i])
                            and all(_encodable(column[i]) for column in others))]
     reasons[unencodable] = "bad_encoding"
-    too_long = texts.fillna("").str.len() > state.max_chars
+    too_long = pd.Series([t is not None and len(t) > state.max_chars for t in text_list], index=raw.index)
     reasons[reasons.isna() & too_long] = "too_long"
 
     published, implausible = parse_dates(raw["published"], state.min_year)

@@ -215,18 +215,16 @@ def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
         last[0] = timings.add(stage, last[0])
 
     jumps = crossarticle.score(found, sources, dates, weights, rejected, staged.write,
-                               staged.staging / "scratch" / "pair_risk_weekly.parquet", clock)
+                               staged.staging / "scratch" / "pair_risk_weekly.arrow", clock)
     del sources, dates
-    others = alerts.other_alerts({"procurement": crossarticle.keep(found, "procurement", "stage", alerts.ALERT_STAGES),
-                                  "positions": crossarticle.keep(found, "positions", "stance", alerts.SHIFT_STANCES),
-                                  "entities": crossarticle.frame(found, "entities")}, weights)
+    others = alerts.other_alerts(crossarticle.AlertFindings(found), weights)
     del found
-    staged.write("alerts", alerts.alerts_table([*jumps, others]))
+    staged.write("alerts", alerts.alerts_table([*jumps, *others]))
     del jumps, others
     crossarticle.release_memory()
     clock("alerts")
     # the pair page's lookup table, written in row groups cut at country changes so DuckDB prunes them
-    for part in events.pair_events_groups(events.read_tables(staged, rejected), articles):
+    for part in events.pair_events_groups(events.StagedFindings(staged, rejected), articles):
         staged.write("pair_events", part)
     clock("pair_events")
 

@@ -392,6 +392,12 @@ def _span(freq: str, weights: RiskWeights) -> int:
     return int(math.ceil(weights.half_life_days * weights.window_half_lives / _PERIOD_DAYS[freq])) + 1
 
 
+def _sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of int64 codes by sorting: numpy 2's hash-based unique took 20x longer here."""
+    values = np.sort(values)
+    return values[np.concatenate([[True], values[1:] != values[:-1]])] if len(values) else values
+
+
 def _list_column(row_of: np.ndarray, unit: np.ndarray, ids_of_unit: np.ndarray, rows: int) -> pa.Array:
     """Sorted distinct finding ids per row, from the (row, unit) pairs that count, as an Arrow list column."""
     lengths = np.fromiter((len(ids) for ids in ids_of_unit), dtype=np.int64, count=len(ids_of_unit))
@@ -399,7 +405,7 @@ def _list_column(row_of: np.ndarray, unit: np.ndarray, ids_of_unit: np.ndarray, 
     starts = np.cumsum(lengths) - lengths
     take = lengths[unit]
     flat = np.repeat(starts[unit] - np.cumsum(take) + take, take) + np.arange(take.sum())
-    key = np.unique(np.repeat(row_of.astype(np.int64), take) * len(names) + codes[flat])
+    key = _sorted_distinct(np.repeat(row_of.astype(np.int64), take) * len(names) + codes[flat])
     offsets = np.concatenate([[0], np.cumsum(np.bincount(key // len(names), minlength=rows))]).astype(np.int32)
     values = pa.array(np.asarray(names, dtype=object), pa.string()).take(pa.array(key % len(names)))
     return pa.ListArray.from_arrays(pa.array(offsets), values)

@@ -129,6 +129,6 @@ def test_alerts_from_batches_of_pairs_equal_the_whole_table():
     published = alerts.Published.from_columns((f["finding_id"].to_numpy(dtype=object), f["published"].to_numpy())
                                               for f in found.values())
     jumps = [pd.DataFrame(alerts.score_jumps(b, published, risk.load_weights(), set())) for b in batches]
-    rebuilt = alerts.alerts_table([*jumps, alerts.other_alerts(found, risk.load_weights())])
+    rebuilt = alerts.alerts_table([*jumps, *alerts.other_alerts(found, risk.load_weights())])
     pd.testing.assert_frame_equal(rebuilt, whole)
     assert (whole["kind"] == "score_jump").any()

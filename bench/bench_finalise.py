@@ -1,0 +1,157 @@
+"""CPU cost of the shared tagger code (``schemas.finalise`` and the gazetteer) against another commit's, same run.
+
+The taggers call ``schemas.finalise`` and ``vocab.gazetteer.find``; both are shared by every
+tagger, so a change to them is measured through each tagger, not through one tagger's swap list.
+This script loads ``analysis/schemas.py`` and ``analysis/gazetteer.py`` of ``REF`` as stand-alone
+modules next to the working tree's, and runs each tagger of the working tree in pipeline-sized
+chunks, taking turns between the two sides: ``analysis.schemas.finalise`` is pointed at one
+side's function and ``vocab.gazetteer`` at one side's loaded gazetteer. It prints, per tagger,
+the best CPU seconds of each side and the CPU seconds spent inside ``finalise`` during those runs;
+then it times ``finalise`` alone on the captured calls, and checks that every table and every
+captured ``finalise`` result is identical (values, column order, dtypes) on both sides.
+Places that procurement adds itself ("the IAF") are built from the working tree's
+``PlaceMention`` on both sides.
+Usage: python bench/bench_finalise.py [CORPUS ...] [--against REF] [--runs N] [--taggers NAME ...]
+       [--chunk-size N]   (exit 1 on any difference)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from analysis import ingest, schemas, sentences  # noqa: E402
+from analysis.normalise import normalise  # noqa: E402
+from analysis.vocab import DATA_DIR, load_vocab  # noqa: E402
+
+DEFAULT = [ROOT.parent / "shared" / "corpus" / "news.jsonl.gz"]
+TAGGERS = ("sanctions", "procurement", "positions", "entities")
+
+
+def _module(ref: str, path: str, name: str, tmp: Path) -> types.ModuleType:
+    """``path`` as it is at ``ref``, imported as module ``name`` (its own imports stay ``analysis.*``)."""
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
+                            capture_output=True, text=True, check=True).stdout
+    file = tmp / f"{name}.py"
+    file.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def _chunks(paths: list[Path], size: int) -> list[pd.DataFrame]:
+    """Articles normalised as the pipeline does, in chunks of ``size`` (rejects left out)."""
+    state = ingest.IngestState()
+    aliases = ingest.load_column_aliases()
+    out = []
+    for path in ingest.expand_inputs(paths, state):
+        for raw in ingest.iter_raw(path, size, aliases):
+            out.append(normalise(raw, str(path), state)[0])
+    return out
+
+
+class _Side:
+    """One side's ``finalise`` and gazetteer, with the CPU seconds spent in ``finalise`` and its calls."""
+
+    def __init__(self, label: str, finalise: Callable[..., pd.DataFrame], gazetteer: Any, vocab: Any) -> None:
+        self.label, self._finalise = label, finalise
+        self.vocab = dataclasses.replace(vocab, gazetteer=gazetteer)
+        self.cpu = 0.0
+        self.calls: list[tuple[Any, ...]] | None = None
+
+    def finalise(self, records: Any, table: str, sents: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+        records = list(records)
+        if self.calls is not None:
+            self.calls.append((records, table, sents, articles))
+        start = time.process_time()
+        try:
+            return self._finalise(records, table, sents, articles)
+        finally:
+            self.cpu += time.process_time() - start
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes) and a.equals(b)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="*", type=Path, default=DEFAULT)
+    parser.add_argument("--against", metavar="REF", default="HEAD",
+                        help="commit whose schemas.py and gazetteer.py are the reference (default HEAD)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--taggers", nargs="+", default=list(TAGGERS), choices=TAGGERS)
+    parser.add_argument("--chunk-size", type=int, default=2000)
+    args = parser.parse_args(argv)
+
+    vocab = load_vocab()
+    splitter = sentences.load_splitter(DATA_DIR)
+    chunks = [(c, sentences.split_sentences(c, splitter)) for c in _chunks(args.corpus, args.chunk_size)]
+    n = sum(len(c) for c, _ in chunks)
+    with tempfile.TemporaryDirectory() as tmp:
+        old_schemas = _module(args.against, "analysis/schemas.py", "bench_old_schemas", Path(tmp))
+        old_gazetteer = _module(args.against, "analysis/gazetteer.py", "bench_old_gazetteer", Path(tmp))
+    sides = [_Side("working tree", schemas.finalise, vocab.gazetteer, vocab),
+             _Side(args.against, old_schemas.finalise, old_gazetteer.load(DATA_DIR), vocab)]
+    current = schemas.finalise
+    print(f"articles: {n} in {len(chunks)} chunks ({', '.join(p.name for p in args.corpus)}), best of {args.runs} runs")
+    same = True
+    try:
+        for name in args.taggers:
+            tag = importlib.import_module(f"analysis.taggers.{name}").tag
+            cpu: dict[str, list[float]] = {s.label: [] for s in sides}
+            fin: dict[str, list[float]] = {s.label: [] for s in sides}
+            tables: dict[str, list[pd.DataFrame]] = {}
+            for run in range(args.runs):
+                for side in sides:
+                    schemas.finalise = side.finalise
+                    side.cpu, side.calls = 0.0, [] if run == 0 else None
+                    start = time.process_time()
+                    out = [tag(c, s, side.vocab) for c, s in chunks]
+                    cpu[side.label].append(time.process_time() - start)
+                    fin[side.label].append(side.cpu)
+                    tables.setdefault(side.label, out)
+            schemas.finalise = current
+            new, old = (min(cpu[s.label]) for s in sides)
+            fnew, fold = (min(fin[s.label]) for s in sides)
+            equal = all(_same(a, b) for a, b in zip(*tables.values()))
+            rows = sum(len(t) for t in tables[sides[0].label])
+            print(f"{name}: {rows} rows; tagger CPU-s {old:.2f} -> {new:.2f} ({old / new:.3f}x); "
+                  f"finalise inside it {fold:.3f} -> {fnew:.3f} CPU-s; tables {'identical' if equal else 'DIFFERENT'}")
+            same &= equal
+            # finalise alone on the calls the tagger made (each side's own calls: same arguments when the tables match)
+            alone: dict[str, list[float]] = {s.label: [] for s in sides}
+            results: dict[str, list[pd.DataFrame]] = {}
+            calls = sides[0].calls or []
+            for _ in range(args.runs):
+                for side in sides:
+                    start = time.process_time()
+                    results[side.label] = [side._finalise(*call) for call in calls]
+                    alone[side.label].append(time.process_time() - start)
+            anew, aold = (min(alone[s.label]) for s in sides)
+            equal = all(_same(a, b) for a, b in zip(*results.values()))
+            print(f"  finalise alone on its {len(calls)} calls: {aold:.3f} -> {anew:.3f} CPU-s "
+                  f"({aold / max(anew, 1e-9):.2f}x); results {'identical' if equal else 'DIFFERENT'}")
+            same &= equal
+    finally:
+        schemas.finalise = current
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

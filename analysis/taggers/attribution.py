@@ -21,7 +21,7 @@ from typing import Any
 from analysis.taggers.attribution_phrase import (clause_start, name_in, phrase_after, phrase_before,  # noqa: F401
                                                  verb_hits)
 from analysis.taggers.attribution_speaker import describe
-from analysis.taggers.attribution_types import (MIN_QUOTE_WORDS, QUOTE, SENTENCE_BREAK,  # noqa: F401
+from analysis.taggers.attribution_types import (MIN_QUOTE_WORDS, NEGATED_END, QUOTE, SENTENCE_BREAK,  # noqa: F401
                                                 ArticleContext, AttributionRules, Matcher, Official, Speaker,
                                                 Statement, Title, Verb)
 from analysis.taggers.stance import fold
@@ -185,8 +185,6 @@ def _object_end(ctx: ArticleContext, v_end: int, s_end: int) -> int:
 
 
 CONJOINED = re.compile(r"\b(?:but|and)\s+(?:[a-z]+ly\s+|also\s+|then\s+)?$")   # ", but insisted"
-NEGATED_END = re.compile(r"(?:\s+(?:would|could|did|does|do|will|has|have|had|was|were|is|are|n't|not|never|"
-                         r"wouldn't|couldn't|didn't|doesn't|don't|won't|hasn't|haven't))+\s*$")
 DASH_GLOSS = re.compile(r"\s(?:[–—]|--)\s(?:a|an)\s")
 WORD = re.compile(r"[\w’'.-]+")
 HEARERS = frozenset({"the", "a", "an", "reporters", "journalists", "lawmakers", "parliament", "senators"})

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from analysis.taggers.attribution_phrase import (clause_start, name_in, phrase_after, phrase_before, titles_in,
                                                  verb_hits)
-from analysis.taggers.attribution_types import (NEAREST_WINDOW, PRONOUNS, QUOTE, ArticleContext, Official,
-                                                Speaker, Title)
+from analysis.taggers.attribution_types import (NEAREST_WINDOW, NEGATED_END, PRONOUNS, QUOTE, ArticleContext,
+                                                Official, Speaker, Title)
 
 
 def _official(ctx: ArticleContext, name: str | None) -> Official | None:
@@ -159,7 +159,11 @@ def _last_speaker(ctx: ArticleContext, bottom: int, top: int, lo: int, hi: int, 
     for v_start, v_end, _ in reversed(verb_hits(ctx, bottom, top)):
         if any(a <= v_start < b for a, b in inside):
             continue
-        s, e = phrase_before(ctx, clause_start(ctx, max(lo, v_start - 220), v_start), v_start)
+        c_start = clause_start(ctx, max(lo, v_start - 220), v_start)
+        s, e = phrase_before(ctx, c_start, v_start)
+        head = NEGATED_END.sub("", ctx.folded[c_start:v_start]).rstrip()
+        if e <= s and c_start + len(head) < v_start:   # "Trump has not said whether he ...": still Trump
+            s, e = phrase_before(ctx, c_start, c_start + len(head))
         if e <= s and ctx.text[lo:v_start].rstrip().endswith((",", "”", "\"")):
             s, e = phrase_after(ctx, v_end, min(hi, v_end + 120))
         if e <= s or ctx.folded[s:e].split()[0] in PRONOUNS:

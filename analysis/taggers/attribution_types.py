@@ -79,6 +79,9 @@ APPOSITIVE_OPENERS = frozenset({"who", "whose", "which", "a", "an", "one", "anot
                                 "addressing", "questioned", "pressed"})
 APPOSITIVE_WORDS = 25
 DASHES = frozenset({"—", "–"})   # a pair of dashes around an inserted phrase
+# auxiliaries and negation ending a subject phrase ("Ryabkov wouldn't", "Trump has not"): cut to reach the subject
+NEGATED_END = re.compile(r"(?:\s+(?:would|could|did|does|do|will|has|have|had|was|were|is|are|n't|not|never|"
+                         r"wouldn't|couldn't|didn't|doesn't|don't|won't|hasn't|haven't))+\s*$")
 PRONOUNS = frozenset({"he", "she", "they", "it"})
 NEAREST_WINDOW = 1500   # how far back a pronoun looks for the person who spoke last
 

@@ -24,7 +24,7 @@ from analysis.taggers.sanctions_resolve import SENDER_FIRST, Actor, Cue, find_ac
 from analysis.taggers.sanctions_rules import SanctionsRules, fold, load
 from analysis.taggers.sanctions_shapes import Shapes
 
-__all__ = ["SanctionsRules", "candidate_sentences", "fold", "load", "tag"]
+__all__ = ["Candidates", "SanctionsRules", "candidate_sentences", "fold", "load", "tag", "tag_with_candidates"]
 
 WINDOW_BEFORE, WINDOW_AFTER = 70, 45
 # states whose own measures against sanctioning states are counter-sanctions (GUIDELINES: regime OTHER)
@@ -314,6 +314,8 @@ def _same_embargo(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return records
 
 
+Candidates = dict[str, list[tuple[int, int, int]]]  # article_id -> [(sentence, char_start, char_end)]
+
 BATCH = 512  # articles whose texts are turned into Python strings at once (bounded memory, no per-item Arrow access)
 
 
@@ -322,7 +324,7 @@ class Scan:
     """The prefilter's result for a chunk: texts and candidate sentences of the articles holding a strong cue."""
 
     texts: dict[str, str]
-    candidates: dict[str, list[tuple[int, int, int]]]
+    candidates: Candidates
     codes: Any  # per sentence row: the article's index in ``texts`` (-1 for other articles)
 
     def following(self, sentences: pd.DataFrame, aid: str) -> Any:
@@ -385,14 +387,22 @@ def _scan(articles: pd.DataFrame, sentences: pd.DataFrame, rules: SanctionsRules
     return Scan(texts, out, codes)
 
 
-def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame,
-                        rules: SanctionsRules) -> dict[str, list[tuple[int, int, int]]]:
+def candidate_sentences(articles: pd.DataFrame, sentences: pd.DataFrame, rules: SanctionsRules) -> Candidates:
     """article_id -> [(sentence, char_start, char_end)] of sentences holding a prefilter cue."""
     return _scan(articles, sentences, rules).candidates
 
 
 def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataFrame:
     """The sanctions table for a chunk of articles (pure: no I/O, no globals)."""
+    return tag_with_candidates(articles, sentences, vocab)[0]
+
+
+def tag_with_candidates(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> tuple[pd.DataFrame, Candidates]:
+    """The sanctions table and the prefilter's candidate sentences (``candidate_sentences``) of the chunk.
+
+    The exposure flag reads the same candidates for its sanctions signals; handing them over
+    saves it a second prefilter scan of every article. Treat the mapping as read-only.
+    """
     rules: SanctionsRules = vocab.sanctions
     sh: Shapes = rules.shapes  # type: ignore[assignment]
     gazetteer = vocab.gazetteer
@@ -421,9 +431,9 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
                 (a.code for found in found_actors for a in found if a.code in SENDER_FIRST), None)
             records += _article_records(aid, items, default, head_targets)
     if not records:
-        return schemas.finalise(records, "sanctions", sentences, articles)
+        return schemas.finalise(records, "sanctions", sentences, articles), candidates
     # finalise joins the evidence sentences: hand it only the articles that have findings
     ids = list({r["article_id"] for r in records})
     names = {aid: k for k, aid in enumerate(texts)}
     return schemas.finalise(records, "sanctions", sentences[np.isin(scan.codes, [names[a] for a in ids])],
-                            articles[articles["article_id"].isin(ids)])
+                            articles[articles["article_id"].isin(ids)]), candidates

@@ -170,3 +170,26 @@ def test_broken_shapes_file_names_the_row(tmp_path):
     (rules / "sanctions_shapes.csv").write_text(text.replace("clause_end,regex,", "clause_end,words,"), encoding="utf-8")
     with pytest.raises(VocabError, match="clause_end"):
         sanctions_shapes.load_shapes(tmp_path)
+
+
+def test_candidates_handed_out_are_the_prefilter_sentences_exposure_would_find(vocab, splitter):
+    """tag_with_candidates gives the same rows as tag and the very sentences exposure would scan itself,
+    so the exposed flag and its reason are the same whether the pipeline hands them over or not."""
+    from analysis import exposure
+
+    texts = ["The United States imposed sanctions on Iran. Tehran called them illegal.",
+             "Officials met in Paris. Sanctions on Iran's oil hurt exports, traders said.",
+             "The NCAA imposed sanctions on the team after the scandal.",
+             "The weather in Oslo was fine. Nobody mentioned trade at all.",
+             "Washington warned Ankara of penalties. The EU said an embargo on Syria stays."]
+    articles, sents, found = run(vocab, splitter, texts)
+    frame, candidates = sanctions.tag_with_candidates(articles, sents, vocab)
+    pd.testing.assert_frame_equal(frame, found)
+    assert candidates == sanctions.candidate_sentences(articles, sents, vocab.sanctions)
+    assert set(candidates) == {"a0", "a1", "a2", "a4"}  # the weather report holds no cue
+    assert [s for s, _, _ in candidates["a1"]] == [1]  # only the sentence with the cue
+    own = exposure.flag_exposure(articles, sents, {"sanctions": frame}, vocab)
+    handed = exposure.flag_exposure(articles, sents, {"sanctions": frame}, vocab, candidates=candidates)
+    pd.testing.assert_frame_equal(own, handed)
+    assert dict(zip(handed["article_id"], handed["exposed"])) == {
+        "a0": True, "a1": True, "a2": False, "a3": False, "a4": True}

@@ -23,12 +23,21 @@ def link_trigger_systems(sanctions: pd.DataFrame, sentences: pd.DataFrame, vocab
     """
     if sanctions.empty or "trigger_system" not in sanctions.columns:
         return sanctions
-    need = sanctions["trigger_system"].isna()
+    need = sanctions["trigger_system"].isna().to_numpy()
     if not need.any():
         return sanctions
-    wanted = set(sanctions.loc[need, "article_id"])
-    sub = sentences[sentences["article_id"].isin(wanted)]
-    texts = {(a, int(s)): t for a, s, t in zip(sub["article_id"], sub["sentence"], sub["text"])}
+    # plain lists, not cell-by-cell iteration: iterating Arrow-backed columns boxes every cell slowly
+    aids, numbers = sanctions["article_id"].tolist(), sanctions["sentence"].tolist()
+    current = sanctions["trigger_system"].tolist()
+    wanted: dict[str, set[int]] = {}
+    for aid, sentence, missing in zip(aids, numbers, need.tolist()):
+        if missing:
+            wanted.setdefault(aid, set()).update(int(sentence) + offset for offset in NEIGHBOURS)
+    # only the sentences a lookup can ask for become Python strings, not every sentence of the articles
+    in_wanted = sentences["article_id"].isin(list(wanted)).to_numpy()
+    texts = {(a, n): t for a, n, t in zip(sentences["article_id"][in_wanted].tolist(),
+                                          [int(n) for n in sentences["sentence"].to_numpy()[in_wanted].tolist()],
+                                          sentences["text"].to_numpy()[in_wanted].tolist()) if n in wanted[a]}
     cache: dict[tuple[str, int], str | None] = {}
 
     def system_in(key: tuple[str, int]) -> str | None:
@@ -38,11 +47,10 @@ def link_trigger_systems(sanctions: pd.DataFrame, sentences: pd.DataFrame, vocab
             cache[key] = mentions[0].system if mentions else None
         return cache[key]
 
-    out = sanctions.copy()
     filled = []
-    for article_id, sentence, current in zip(out["article_id"], out["sentence"], out["trigger_system"]):
-        if not pd.isna(current):
-            filled.append(current)
+    for article_id, sentence, value, missing in zip(aids, numbers, current, need.tolist()):
+        if not missing:
+            filled.append(value)
             continue
         found = None
         for offset in NEIGHBOURS:
@@ -50,5 +58,6 @@ def link_trigger_systems(sanctions: pd.DataFrame, sentences: pd.DataFrame, vocab
             if found:
                 break
         filled.append(found)
+    out = sanctions.copy()
     out["trigger_system"] = pd.array(filled, dtype="string")
     return out

@@ -99,3 +99,18 @@ def test_broken_file_names_the_problem(tmp_path):
 ])
 def test_a_lower_case_article_before_a_country_that_takes_the(gaz, text, expected):
     assert codes(gaz, text) == expected
+
+
+def test_a_mention_is_read_by_field_name_and_cannot_be_changed(gaz):
+    """Callers cache and share the found mentions, so one caller must not be able to edit another's."""
+    text = "Officials in Ankara and the Pentagon disagreed."
+    first, second = gaz.find(text)
+    assert (first.start, first.end, first.code, first.kind, first.surface) == (13, 19, "TUR", "capital", "Ankara")
+    assert (second.code, second.kind, second.surface) == ("USA", "metonym", "Pentagon")
+    with pytest.raises(AttributeError):
+        first.code = "USA"  # type: ignore[misc]
+    assert gaz.find(text) == [first, second] and len({first, second, gaz.find(text)[0]}) == 2
+
+
+def test_text_without_any_place_gives_an_empty_list(gaz):
+    assert gaz.find("") == [] and gaz.find("nothing to see here") == []

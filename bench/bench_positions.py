@@ -4,9 +4,12 @@ The floor is a bare scan of every article for quote marks and speech verbs
 (one Aho-Corasick automaton), the least any attribution tagger must do; the tagger's
 figure is read against it because this machine's speed varies run to run.
 ``--against REF`` also times, in the same run with the runs taking turns, the working tree with
-the files of ``--swap`` (default: the attribution modules and stance_lexicon.py) taken from
-``REF`` (as bench/positions_equivalence.py builds it), so a speed change is measured under the
-same load as its reference.
+the files of ``--swap`` taken from ``REF`` (as bench/positions_equivalence.py builds it), so a
+speed change is measured under the same load as its reference. REF is a commit (default swap:
+the attribution modules and stance_lexicon.py) or a directory holding a whole older tree, e.g. a
+``git worktree`` (default swap: every positions, stance and attribution module). The modules
+import one another, so one swapped file runs with the working tree's other modules: compare a
+whole tree to measure a change spread over several modules.
 ``--profile N`` then runs each timed tagger once more under cProfile and prints its N costliest
 functions by own time and each module's share (cProfile inflates many small calls: read the order).
 Usage: python bench/bench_positions.py [CORPUS.jsonl.gz] [--repeat N] [--runs N] [--against REF]
@@ -37,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis import gazetteer, sentences  # noqa: E402
 from analysis.taggers import positions  # noqa: E402
 from analysis.vocab import DATA_DIR, read_csv_rows  # noqa: E402
-from bench.positions_equivalence import SWAP, tagger  # noqa: E402
+from bench.positions_equivalence import MODULES, SWAP, default_swap, tagger  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "news.jsonl.gz"
 
@@ -67,11 +70,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--against", metavar="REF", help="also time the tagger with the --swap files of REF")
-    parser.add_argument("--swap", nargs="+", default=list(SWAP), metavar="GLOB")
+    parser.add_argument("--against", metavar="REF", help="also time the tagger with the --swap files of REF "
+                        "(a commit, or a directory such as a git worktree)")
+    parser.add_argument("--swap", nargs="+", default=None, metavar="GLOB",
+                        help=f"files of analysis/taggers taken from REF (default: {' '.join(MODULES)} for a "
+                             f"directory REF, else {' '.join(SWAP)}); files not swapped are the working tree's")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="print the N costliest functions of each timed tagger (one cProfile run)")
     args = parser.parse_args(argv)
+    args.swap = args.swap or list(default_swap(args.against))
     if not args.corpus.exists():
         sys.exit(f"corpus not found: {args.corpus}")
     articles = _articles(args.corpus, args.repeat)

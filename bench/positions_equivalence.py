@@ -12,6 +12,14 @@ must be identical, in the same order.
 Usage: python bench/positions_equivalence.py [REF] [--swap GLOB ...]   (REF defaults to HEAD; exit 1
 on any difference). A speed change to the orchestrator alone: ``REF --swap positions.py``, so the
 rule changes teammates make meanwhile in the other modules are the same on both sides.
+
+Caveat: the modules import one another, so a swapped file runs with the working tree's copies of
+the files not swapped (``--swap attribution.py`` mixes an old attribution.py with a new
+attribution_phrase.py); it is not that file's behaviour in isolation. To compare against a whole
+older state, give REF as a directory (a worktree: ``git worktree add /tmp/base HEAD``): every
+positions module (``positions*.py stance*.py attribution*.py``) then comes from it unless
+``--swap`` says otherwise. Modules outside those (schemas, gazetteer, vocab) are the working tree's
+on both sides.
 """
 
 from __future__ import annotations
@@ -40,8 +48,26 @@ SWAP = ("attribution*.py", "stance_lexicon.py")                 # the speed work
 
 
 def _git(ref: str, path: str) -> str | None:
+    """The file at ``path`` in commit ``ref``, or in the tree at directory ``ref``; None when absent."""
+    if Path(ref).is_dir():
+        file = Path(ref) / path
+        return file.read_text() if file.is_file() else None
     done = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{path}"], capture_output=True, text=True)
     return done.stdout if done.returncode == 0 else None
+
+
+def _listing(ref: str) -> list[str]:
+    """File names in analysis/taggers of commit or directory ``ref``."""
+    if Path(ref).is_dir():
+        return sorted(p.name for p in (Path(ref) / "analysis" / "taggers").glob("*.py"))
+    listing = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", ref, "analysis/taggers/"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    return [Path(p).name for p in listing]
+
+
+def default_swap(ref: str | None) -> tuple[str, ...]:
+    """Whole positions package from a directory REF (a worktree); the speed work's files from a commit."""
+    return MODULES if ref is not None and Path(ref).is_dir() else SWAP
 
 
 def tagger(tmp: Path, package: str, ref: str | None = None, swap: tuple[str, ...] = SWAP) -> types.ModuleType:
@@ -53,9 +79,7 @@ def tagger(tmp: Path, package: str, ref: str | None = None, swap: tuple[str, ...
     taggers = ROOT / "analysis" / "taggers"
     names = sorted({p.name for pattern in MODULES for p in taggers.glob(pattern)})
     if ref is not None:
-        listing = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", ref, "analysis/taggers/"],
-                                 capture_output=True, text=True, check=True).stdout.split()
-        names += [Path(p).name for p in listing if any(fnmatch.fnmatch(Path(p).name, g) for g in swap)]
+        names += [n for n in _listing(ref) if any(fnmatch.fnmatch(n, g) for g in swap)]
     for name in sorted(set(names)):
         swapped = ref is not None and any(fnmatch.fnmatch(name, g) for g in swap)
         source = _git(ref, f"analysis/taggers/{name}") if swapped else (taggers / name).read_text()
@@ -74,10 +98,14 @@ def rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("ref", nargs="?", default="HEAD")
-    parser.add_argument("--swap", nargs="+", default=list(SWAP), metavar="GLOB",
-                        help="files of analysis/taggers taken from REF (default: %(default)s)")
+    parser.add_argument("ref", nargs="?", default="HEAD",
+                        help="a commit, or a directory holding a whole older tree (a git worktree)")
+    parser.add_argument("--swap", nargs="+", default=None, metavar="GLOB",
+                        help=f"files of analysis/taggers taken from REF (default: {' '.join(MODULES)} for a "
+                             f"directory REF, else {' '.join(SWAP)}); the files not swapped, which the swapped "
+                             "ones import, are the working tree's, so one swapped file is not isolated")
     args = parser.parse_args(argv)
+    args.swap = args.swap or list(default_swap(args.ref))
     if not (SHARED / "news.jsonl.gz").exists():
         print(f"skipped: {SHARED} is absent")
         return 0

@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from unidecode import unidecode
 
-from analysis import screening
-from analysis.taggers import entities
+from analysis import screening, screening_blocks, screening_names
+from analysis.taggers import entities, entities_mentions
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -39,19 +39,19 @@ def rules() -> entities.EntityRules:
 
 
 def _tokens_reference(text: str) -> list[str]:
-    """``screening._tokens`` as first written: one regex pass per step over the whole text."""
+    """``screening_names.word_tokens`` as first written: one regex pass per step over the whole text."""
     text = _NON_ASCII.sub(lambda m: unidecode(m.group(0)), text)
-    text = screening._DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
-    text = screening._POSSESSIVE.sub("", text).replace("'", "").replace("&", " and ")
+    text = screening_names._DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = screening_names._POSSESSIVE.sub("", text).replace("'", "").replace("&", " and ")
     return [t for t in re.split(r"[^a-z0-9]+", text.lower()) if t]
 
 
 @given(texts)
 @settings(max_examples=400, deadline=None)
 def test_token_shortcuts_equal_the_plain_regex_passes(text):
-    assert screening._tokens(text) == _tokens_reference(text)
-    assert screening._to_ascii(text) == unidecode(text)
-    assert screening._undot(text) == screening._DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    assert screening_names.word_tokens(text) == _tokens_reference(text)
+    assert screening_names.to_ascii(text) == unidecode(text)
+    assert screening_names.undot(text) == screening_names._DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
 
 
 @given(st.lists(st.sampled_from(PIECES + ["Russia", "Kharkiv ", "Ukrainian", "Korea's", "Iran", "U.K.", "iu",
@@ -66,9 +66,9 @@ def test_country_context_equals_folding_every_token(rules, text):
 def test_folding_joined_tokens_equals_folding_each(rules):
     tokens = ["rosoboroneksport", "kharkiv", "tokhtamysh", "aks", "iuliia", "", "x"]
     folds = rules.rules.folds
-    assert screening._fold_all(tokens, folds) == [screening._apply_folds(t, folds) for t in tokens]
+    assert screening_names.fold_all(tokens, folds) == [screening_names.apply_folds(t, folds) for t in tokens]
     spaced = (("a b", "c"),)  # a fold with a space must not be applied across tokens
-    assert screening._fold_all(["xa", "bx"], spaced) == ["xa", "bx"]
+    assert screening_names.fold_all(["xa", "bx"], spaced) == ["xa", "bx"]
 
 
 @given(texts, st.data())
@@ -76,22 +76,23 @@ def test_folding_joined_tokens_equals_folding_each(rules):
 def test_runs_around_hits_are_exactly_the_full_scan_runs(text, data):
     capitals = [i for i, c in enumerate(text) if "A" <= c <= "Z"]
     hits = sorted(data.draw(st.sets(st.sampled_from(capitals))) if capitals else set())
-    full = [(m.start(), m.end()) for m in entities._SEQUENCE.finditer(text)
+    full = [(m.start(), m.end()) for m in entities_mentions._SEQUENCE.finditer(text)
             if any(m.start() <= h < m.end() for h in hits)]
-    assert [(m.start(), m.end()) for m in entities._runs_around(text, hits)] == full
+    assert [(m.start(), m.end()) for m in entities_mentions._runs_around(text, hits)] == full
 
 
 def test_run_restart_survives_long_windows():
     text = ("word " * 60) + "Foo Bar of the Baz Bank " + ("x" * 300) + " United Shipbuilding Corporation"
     hits = [text.index("Bank"), text.index("Corporation")]
-    assert [m.group(0) for m in entities._runs_around(text, hits)] == ["Baz Bank", "United Shipbuilding Corporation"]
+    runs = [m.group(0) for m in entities_mentions._runs_around(text, hits)]
+    assert runs == ["Baz Bank", "United Shipbuilding Corporation"]
 
 
 def test_one_scan_finds_the_known_names_a_leftmost_longest_automaton_finds(rules):
     surfaces = [s for s, _ in rules.known]
     dedicated = ahocorasick_rs.AhoCorasick(surfaces, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
     text = " and ".join(surfaces) + " " + "".join(surfaces[:20]) + " Sukhoi-30MKI, Almaz-Antey's"
-    known, _ = entities._scan(text, rules)
+    known, _ = entities_mentions._scan(text, rules)
     assert known == dedicated.find_matches_as_indexes(text)
 
 
@@ -100,7 +101,7 @@ def test_one_scan_finds_the_known_names_a_leftmost_longest_automaton_finds(rules
 def test_acronym_uses_found_by_substring_search_equal_the_regex(text):
     for word in ("IRA", "A", "Co", "JSC"):
         expected = [m.start() for m in re.finditer(rf"\b{word}\b", text)]
-        assert list(entities._whole_words(text, word)) == expected
+        assert list(entities_mentions._whole_words(text, word)) == expected
 
 
 def _screen_reference(screener: screening.Screener, mention: str, trusted: bool) -> list[screening.Match]:
@@ -113,8 +114,9 @@ def _screen_reference(screener: screening.Screener, mention: str, trusted: bool)
     rows = screener.exact.get(query.key, ())
     distinct = [t for t in query.tokens if t not in rules.common]
     if not rows and distinct:
-        token = min(distinct, key=lambda t: sum(len(screener.postings.get(k, ())) for k in screening._keys(t)))
-        rows = sorted({r for k in screening._keys(token) for r in screener.postings.get(k, ())})[:rules.max_candidates]
+        keys = screening_blocks.block_keys
+        token = min(distinct, key=lambda t: sum(len(screener.postings.get(k, ())) for k in keys(t)))
+        rows = sorted({r for k in keys(token) for r in screener.postings.get(k, ())})[:rules.max_candidates]
     slack = int((1.0 - rules.threshold) / rules.penalty + 1e-9) if rules.penalty > 0 else 1 << 30
     best: dict[tuple[str, str], screening.Match] = {}
     for row in rows:

@@ -66,27 +66,94 @@ def _chunks(paths: list[Path], size: int) -> list[pd.DataFrame]:
 
 
 class _Side:
-    """One side's ``finalise`` and gazetteer, with the CPU seconds spent in ``finalise`` and its calls."""
+    """One side's ``finalise`` and gazetteer, with the CPU seconds spent in ``finalise`` during a run."""
 
     def __init__(self, label: str, finalise: Callable[..., pd.DataFrame], gazetteer: Any, vocab: Any) -> None:
-        self.label, self._finalise = label, finalise
+        self.label, self.plain_finalise, self.gazetteer = label, finalise, gazetteer
         self.vocab = dataclasses.replace(vocab, gazetteer=gazetteer)
         self.cpu = 0.0
-        self.calls: list[tuple[Any, ...]] | None = None
 
     def finalise(self, records: Any, table: str, sents: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-        records = list(records)
-        if self.calls is not None:
-            self.calls.append((records, table, sents, articles))
         start = time.process_time()
         try:
-            return self._finalise(records, table, sents, articles)
+            return self.plain_finalise(records, table, sents, articles)
         finally:
             self.cpu += time.process_time() - start
 
 
-def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    return list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes) and a.equals(b)
+class _Recorder:
+    """A gazetteer and a ``finalise`` that keep what the tagger asked them (one untimed pass)."""
+
+    def __init__(self, gazetteer: Any) -> None:
+        self.gazetteer = gazetteer
+        self.texts: list[str] = []
+        self.calls: list[tuple[Any, ...]] = []
+
+    def find(self, text: str) -> list[Any]:
+        self.texts.append(text)
+        return self.gazetteer.find(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.gazetteer, name)
+
+    def finalise(self, records: Any, table: str, sents: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+        records = list(records)
+        self.calls.append((records, table, sents, articles))
+        return _CURRENT(records, table, sents, articles)
+
+
+_CURRENT = schemas.finalise
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, pd.DataFrame):
+        return list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes) and a.equals(b)
+    return [tuple(m) for m in a] == [(m.start, m.end, m.code, m.kind, m.surface) for m in b]
+
+
+def _alone(label: str, work: list[Any], functions: list[Callable[[Any], Any]], runs: int) -> bool:
+    """Best CPU seconds of each side's function over the same captured arguments, and whether results match."""
+    cpu: list[list[float]] = [[] for _ in functions]
+    results: list[list[Any]] = [[] for _ in functions]
+    for _ in range(runs):
+        for i, function in enumerate(functions):
+            start = time.process_time()
+            results[i] = [function(item) for item in work]
+            cpu[i].append(time.process_time() - start)
+    new, old = min(cpu[0]), min(cpu[1])
+    equal = all(_same(a, b) for a, b in zip(*results))
+    print(f"  {label} alone on its {len(work)} calls: {old:.3f} -> {new:.3f} CPU-s "
+          f"({old / max(new, 1e-9):.2f}x); results {'identical' if equal else 'DIFFERENT'}")
+    return equal
+
+
+def _tagger(name: str, chunks: list[tuple[pd.DataFrame, pd.DataFrame]], sides: list[_Side], vocab: Any,
+            runs: int) -> bool:
+    """Time one tagger with each side in turn, then its finalise calls and find texts alone."""
+    tag = importlib.import_module(f"analysis.taggers.{name}").tag
+    recorder = _Recorder(vocab.gazetteer)
+    schemas.finalise = recorder.finalise
+    [tag(c, s, dataclasses.replace(vocab, gazetteer=recorder)) for c, s in chunks]
+    cpu: dict[str, list[float]] = {s.label: [] for s in sides}
+    fin: dict[str, list[float]] = {s.label: [] for s in sides}
+    tables: dict[str, list[pd.DataFrame]] = {}
+    for _ in range(runs):
+        for side in sides:
+            schemas.finalise, side.cpu = side.finalise, 0.0
+            start = time.process_time()
+            tables[side.label] = [tag(c, s, side.vocab) for c, s in chunks]
+            cpu[side.label].append(time.process_time() - start)
+            fin[side.label].append(side.cpu)
+    schemas.finalise = _CURRENT
+    (new, old), (fnew, fold) = ([min(d[s.label]) for s in sides] for d in (cpu, fin))
+    equal = all(_same(a, b) for a, b in zip(*tables.values()))
+    rows = sum(len(t) for t in tables[sides[0].label])
+    print(f"{name}: {rows} rows; tagger CPU-s {old:.2f} -> {new:.2f} ({old / new:.3f}x); "
+          f"finalise inside it {fold:.3f} -> {fnew:.3f} CPU-s; tables {'identical' if equal else 'DIFFERENT'}")
+    equal &= _alone("finalise", recorder.calls, [lambda c, f=s.plain_finalise: f(*c) for s in sides], runs)
+    if recorder.texts:
+        equal &= _alone("gazetteer.find", recorder.texts, [s.gazetteer.find for s in sides], runs)
+    return equal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,54 +169,17 @@ def main(argv: list[str] | None = None) -> int:
     vocab = load_vocab()
     splitter = sentences.load_splitter(DATA_DIR)
     chunks = [(c, sentences.split_sentences(c, splitter)) for c in _chunks(args.corpus, args.chunk_size)]
-    n = sum(len(c) for c, _ in chunks)
     with tempfile.TemporaryDirectory() as tmp:
         old_schemas = _module(args.against, "analysis/schemas.py", "bench_old_schemas", Path(tmp))
         old_gazetteer = _module(args.against, "analysis/gazetteer.py", "bench_old_gazetteer", Path(tmp))
-    sides = [_Side("working tree", schemas.finalise, vocab.gazetteer, vocab),
+    sides = [_Side("working tree", _CURRENT, vocab.gazetteer, vocab),
              _Side(args.against, old_schemas.finalise, old_gazetteer.load(DATA_DIR), vocab)]
-    current = schemas.finalise
-    print(f"articles: {n} in {len(chunks)} chunks ({', '.join(p.name for p in args.corpus)}), best of {args.runs} runs")
-    same = True
+    print(f"articles: {sum(len(c) for c, _ in chunks)} in {len(chunks)} chunks "
+          f"({', '.join(p.name for p in args.corpus)}), best of {args.runs} runs; {args.against} -> working tree")
     try:
-        for name in args.taggers:
-            tag = importlib.import_module(f"analysis.taggers.{name}").tag
-            cpu: dict[str, list[float]] = {s.label: [] for s in sides}
-            fin: dict[str, list[float]] = {s.label: [] for s in sides}
-            tables: dict[str, list[pd.DataFrame]] = {}
-            for run in range(args.runs):
-                for side in sides:
-                    schemas.finalise = side.finalise
-                    side.cpu, side.calls = 0.0, [] if run == 0 else None
-                    start = time.process_time()
-                    out = [tag(c, s, side.vocab) for c, s in chunks]
-                    cpu[side.label].append(time.process_time() - start)
-                    fin[side.label].append(side.cpu)
-                    tables.setdefault(side.label, out)
-            schemas.finalise = current
-            new, old = (min(cpu[s.label]) for s in sides)
-            fnew, fold = (min(fin[s.label]) for s in sides)
-            equal = all(_same(a, b) for a, b in zip(*tables.values()))
-            rows = sum(len(t) for t in tables[sides[0].label])
-            print(f"{name}: {rows} rows; tagger CPU-s {old:.2f} -> {new:.2f} ({old / new:.3f}x); "
-                  f"finalise inside it {fold:.3f} -> {fnew:.3f} CPU-s; tables {'identical' if equal else 'DIFFERENT'}")
-            same &= equal
-            # finalise alone on the calls the tagger made (each side's own calls: same arguments when the tables match)
-            alone: dict[str, list[float]] = {s.label: [] for s in sides}
-            results: dict[str, list[pd.DataFrame]] = {}
-            calls = sides[0].calls or []
-            for _ in range(args.runs):
-                for side in sides:
-                    start = time.process_time()
-                    results[side.label] = [side._finalise(*call) for call in calls]
-                    alone[side.label].append(time.process_time() - start)
-            anew, aold = (min(alone[s.label]) for s in sides)
-            equal = all(_same(a, b) for a, b in zip(*results.values()))
-            print(f"  finalise alone on its {len(calls)} calls: {aold:.3f} -> {anew:.3f} CPU-s "
-                  f"({aold / max(anew, 1e-9):.2f}x); results {'identical' if equal else 'DIFFERENT'}")
-            same &= equal
+        same = all([_tagger(name, chunks, sides, vocab, args.runs) for name in args.taggers])
     finally:
-        schemas.finalise = current
+        schemas.finalise = _CURRENT
     return 0 if same else 1
 
 

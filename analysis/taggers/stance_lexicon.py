@@ -17,20 +17,26 @@ class Automaton:
     """A leftmost-longest DFA over folded text, answering for a span ``folded[start:end]``.
 
     The lists are small (a few hundred phrases): a DFA matches about 2.5x as fast as the default NFA,
-    with the same leftmost-longest matches. When no phrase holds a non-ASCII character or "?", the
-    span is matched on the article's ASCII bytes (:meth:`Folded.ascii`, non-ASCII as "?", one byte
-    per character, so offsets are unchanged): the same phrases occur at the same places, and each
-    call skips converting a Unicode slice to UTF-8 and back, which is most of a short span's cost.
+    with the same leftmost-longest matches. Spans of a :class:`Folded` text are matched on its bytes
+    (:meth:`Folded.ascii`: one byte per character, so offsets are unchanged), which skips converting
+    a Unicode slice to UTF-8 and back, most of a short span's cost. The few non-ASCII characters of
+    the phrases ("communiqué") get a byte of their own above 127 in phrases and text alike, every other
+    non-ASCII character reads "?", which no phrase may hold: the same phrases match at the same places.
     """
 
     def __init__(self, patterns: list[str]):
-        self.on_bytes = all(p.isascii() and "?" not in p for p in patterns)
+        extra = sorted({ch for p in patterns for ch in p if not ch.isascii()})
+        self.on_bytes = len(extra) <= 128 and all("?" not in p for p in patterns)
+        self.extra = "".join(extra)     # the phrases' non-ASCII characters, byte 128 + their index
         kind = ahocorasick_rs.MatchKind.LeftmostLongest
         dfa = ahocorasick_rs.Implementation.DFA
+        table = {ord(ch): chr(128 + i) for i, ch in enumerate(extra)}
         self._dfa = (None if not patterns else
-                     ahocorasick_rs.BytesAhoCorasick([p.encode("ascii") for p in patterns], matchkind=kind,
-                                                     implementation=dfa) if self.on_bytes else
+                     ahocorasick_rs.BytesAhoCorasick([p.translate(table).encode("latin-1") for p in patterns],
+                                                     matchkind=kind, implementation=dfa) if self.on_bytes else
                      ahocorasick_rs.AhoCorasick(patterns, matchkind=kind, implementation=dfa))
+        self._str = (ahocorasick_rs.AhoCorasick(patterns, matchkind=kind, implementation=dfa)
+                     if patterns and self.on_bytes and extra else None)   # for a plain str with those characters
 
     def matches(self, folded: str, start: int, end: int) -> list[tuple[int, int, int]]:
         """(pattern index, start, end) of the matches in ``folded[start:end]``, offsets into that span."""
@@ -39,7 +45,9 @@ class Automaton:
         if not self.on_bytes:
             return self._dfa.find_matches_as_indexes(folded[start:end])
         if isinstance(folded, Folded):
-            return self._dfa.find_matches_as_indexes(folded.ascii()[start:end])
+            return self._dfa.find_matches_as_indexes(folded.ascii(self.extra)[start:end])
+        if self._str is not None:
+            return self._str.find_matches_as_indexes(folded[start:end])
         return self._dfa.find_matches_as_indexes(folded[start:end].encode("ascii", "replace"))
 
 
@@ -73,11 +81,26 @@ class Folded(str):
             cache[key] = (cue_starts, cue_ends, cues)
         return cache[key]
 
-    def ascii(self) -> memoryview:
-        """The text as ASCII bytes, one per character ("?" for any other), made once per article."""
-        view = self.__dict__.get("_ascii")
+    def ascii(self, extra: str = "") -> memoryview:
+        """The text as bytes, one per character: ASCII as is, the i-th character of ``extra`` as byte
+        128 + i, any other "?"; made once per article and ``extra``."""
+        cache = self.__dict__.setdefault("_ascii", {})
+        view = cache.get(extra)
         if view is None:
-            view = self.__dict__["_ascii"] = memoryview(self.encode("ascii", "replace"))
+            plain = cache.get("")
+            if plain is None:
+                plain = cache[""] = memoryview(self.encode("ascii", "replace"))
+            if extra and any(ch in self for ch in extra):
+                mapped = bytearray(plain)
+                for i, ch in enumerate(extra):
+                    at = self.find(ch)
+                    while at >= 0:
+                        mapped[at] = 128 + i
+                        at = self.find(ch, at + 1)
+                view = memoryview(bytes(mapped))
+            else:
+                view = plain
+            cache[extra] = view
         return view
 
 
@@ -186,9 +209,11 @@ class ScopeCue:
     window: int
 
 
-@dataclass(frozen=True)
-class Reading:
-    """A (topic, stance) read from a statement, with its evidence weight and the deciding rule."""
+class Reading(NamedTuple):
+    """A (topic, stance) read from a statement, with its evidence weight and the deciding rule.
+
+    A named tuple like :class:`Hit`: several are built per statement and speaker.
+    """
 
     topic: str
     stance: str

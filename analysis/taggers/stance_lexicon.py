@@ -73,15 +73,20 @@ class Folded(str):
         if key not in cache:
             starts, hits = self.hits(lexicon)
             cues, cue_starts, cue_ends = [], [], []
+            # a hit's entries are one of the lexicon's own tuples: what they say is worked out once per tuple
+            per_entries: dict[int, list[tuple[str, float]]] = {}
             for hit in hits:
-                found = _topic_cues([hit])
-                cues += found
-                cue_starts += [hit.start] * len(found)
-                cue_ends += [hit.end] * len(found)
+                found = per_entries.get(id(hit.entries))
+                if found is None:
+                    found = per_entries[id(hit.entries)] = _cues_of(hit.entries)
+                for topic, weight in found:
+                    cues.append((hit.start, topic, weight))
+                    cue_starts.append(hit.start)
+                    cue_ends.append(hit.end)
             cache[key] = (cue_starts, cue_ends, cues)
         return cache[key]
 
-    def ascii(self, extra: str = "") -> memoryview:
+    def ascii(self, extra: str = "") -> bytes:
         """The text as bytes, one per character: ASCII as is, the i-th character of ``extra`` as byte
         128 + i, any other "?"; made once per article and ``extra``."""
         cache = self.__dict__.setdefault("_ascii", {})
@@ -89,7 +94,7 @@ class Folded(str):
         if view is None:
             plain = cache.get("")
             if plain is None:
-                plain = cache[""] = memoryview(self.encode("ascii", "replace"))
+                plain = cache[""] = self.encode("ascii", "replace")
             if extra and any(ch in self for ch in extra):
                 mapped = bytearray(plain)
                 for i, ch in enumerate(extra):
@@ -97,7 +102,7 @@ class Folded(str):
                     while at >= 0:
                         mapped[at] = 128 + i
                         at = self.find(ch, at + 1)
-                view = memoryview(bytes(mapped))
+                view = bytes(mapped)
             else:
                 view = plain
             cache[extra] = view
@@ -244,10 +249,11 @@ def topics_in(rules: StanceRules, folded: str, start: int = 0, end: int | None =
 
 
 def _topic_cues(hits: list[Hit]) -> list[tuple[int, str, float]]:
-    found = []
-    for hit in hits:
-        if any(cue.topic == "none" for cue in hit.entries):
-            continue   # a block hides the cue even where it starts with a prefix cue ("partners worldwide")
-        for cue in hit.entries:
-            found.append((hit.start, cue.topic, cue.weight))
-    return found
+    return [(hit.start, topic, weight) for hit in hits for topic, weight in _cues_of(hit.entries)]
+
+
+def _cues_of(entries: tuple[Any, ...]) -> list[tuple[str, float]]:
+    """(topic, weight) of each entry of a hit; none when one entry blocks the cue."""
+    if any(cue.topic == "none" for cue in entries):
+        return []   # a block hides the cue even where it starts with a prefix cue ("partners worldwide")
+    return [(cue.topic, cue.weight) for cue in entries]

@@ -110,13 +110,14 @@ class Matcher:
         """Matches in ``folded[start:end]`` with offsets into ``folded``."""
         out = []
         size = len(folded)
+        open_start, open_end, entries = self.open_start, self.open_end, self.entries
         for index, s, e in self._automaton.matches(folded, start, end):
             s += start
             e += start
-            if (s > 0 and self.open_start[index] and folded[s - 1].isalnum()) or \
-                    (e < size and self.open_end[index] and folded[e].isalnum()):
+            if (s > 0 and open_start[index] and folded[s - 1].isalnum()) or \
+                    (e < size and open_end[index] and folded[e].isalnum()):
                 continue
-            out.append((s, e, self.entries[index]))
+            out.append((s, e, entries[index]))
         return out
 
 

@@ -89,6 +89,9 @@ class Folded(str):
     def ascii(self, extra: str = "") -> bytes:
         """The text as bytes, one per character: ASCII as is, the i-th character of ``extra`` as byte
         128 + i, any other "?"; made once per article and ``extra``."""
+        cache = self.__dict__.get("_ascii")
+        if cache is not None and extra in cache:   # asked once per span matched: the cheap path first
+            return cache[extra]
         cache = self.__dict__.setdefault("_ascii", {})
         view = cache.get(extra)
         if view is None:

@@ -23,6 +23,7 @@ each country's own entities from the entities table, so none is counted twice.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -37,6 +38,7 @@ from analysis import risk, schemas, store
 # footer DuckDB parses on every query stays small (5 M findings -> 6.3 M rows -> 97 groups, 200 KB).
 # 16 k / 32 k / 64 k / 128 k rows cost 70 / 52 / 44 / 45 ms CPU per pair read (docs/DASHBOARD.md).
 ROW_GROUP_ROWS = 65_536
+SLICE_ROWS = 1_000_000  # filings whose evidence is held at once while the staged tables are written
 _KIND = {"sanctions": "action", "procurement": "stage", "positions": "statement", "entities": "listed entity"}
 _LABEL = {  # columns (or words in quotes) joined into the readable line
     "sanctions": ("sender", "'→'", "target", "action", "regime", "trigger_system", "modality"),
@@ -51,23 +53,59 @@ _READ = {*_PAYLOAD, *_KEYS, *(c for cols in _LABEL.values() for c in cols), *_KI
 
 
 class StagedFindings:
-    """The staged finding tables, each read (as Arrow, only the columns this table shows or files by,
-    findings marked wrong dropped) when ``_filed_rows`` asks for it and freed once its payload is
-    built, so the parent never holds two tables' evidence, nor a pandas copy of any."""
+    """The staged finding tables (findings marked wrong dropped), read from Parquet as Arrow, never as pandas.
+
+    ``_filed_rows`` asks for each table's filing keys only (``get``); ``payload`` then builds
+    the wide columns (evidence, label...) of just the rows a slice of the output needs, so
+    the parent holds one slice's evidence, not every finding's (1.2 GB at 1 M synthetic articles).
+    """
 
     def __init__(self, staged: store.StagedTables, rejected: set[str]) -> None:
         self.staged, self.rejected = staged, rejected
+        self.sizes: dict[str, int] = {}  # rows per table, in rid order
 
-    def get(self, table: str) -> pa.Table | None:
+    def _path(self, table: str) -> Path | None:
         self.staged.close(table)
         path = self.staged.path(table)
-        if not path.exists():
+        return path if path.exists() else None
+
+    def _kept(self, data: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:
+        if not self.rejected or not data.num_rows:
+            return data
+        wrong = pa.array(sorted(self.rejected), pa.string())
+        return data.filter(pc.invert(pc.is_in(data.column("finding_id"), value_set=wrong)))
+
+    def get(self, table: str) -> pa.Table | None:
+        path = self._path(table)
+        if path is None:
             return None
-        data = pq.read_table(path, columns=[c for c in schemas.TABLES[table] if c in _READ])
-        if self.rejected and data.num_rows:
-            wrong = pa.array(sorted(self.rejected), pa.string())
-            data = data.filter(pc.invert(pc.is_in(data.column("finding_id"), value_set=wrong)))
+        keys = {"finding_id", "article_id", "published", *_KEYS}
+        data = self._kept(pq.read_table(path, columns=[c for c in schemas.TABLES[table] if c in keys]))
+        self.sizes[table] = data.num_rows
         return data
+
+    def payload(self, needed: np.ndarray) -> pa.Table:
+        """The payload rows numbered ``needed`` (sorted, distinct), in that order."""
+        parts, start = [], 0
+        for table, count in self.sizes.items():
+            local = needed[(needed >= start) & (needed < start + count)] - start
+            if len(local):
+                parts.append(_payload(table, self._rows(table, local)))
+            start += count
+        return pa.concat_tables(parts).combine_chunks()
+
+    def _rows(self, table: str, local: np.ndarray) -> pa.Table:
+        """Rows ``local`` (sorted) of a kept table, read batch by batch with the columns the payload shows."""
+        path = self._path(table)
+        columns = [c for c in schemas.TABLES[table] if c in _READ]
+        batches, offset = [], 0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=65_536, columns=columns):
+            batch = self._kept(batch)
+            lo, hi = np.searchsorted(local, [offset, offset + batch.num_rows])
+            if hi > lo:
+                batches.append(batch.take(pa.array(local[lo:hi] - offset)))
+            offset += batch.num_rows
+        return pa.Table.from_batches(batches)
 
 
 def _column(frame: pd.DataFrame | pa.Table, name: str, typ: pa.DataType) -> pa.Array:
@@ -83,8 +121,8 @@ def _column(frame: pd.DataFrame | pa.Table, name: str, typ: pa.DataType) -> pa.A
     return pa.array(values, type=typ, from_pandas=True)
 
 
-def _payload(table: str, frame: pd.DataFrame | pa.Table, dates: pd.Series) -> tuple[pa.Table, pa.Table]:
-    """What the page shows of each finding (payload) and the columns that file it (keys)."""
+def _payload(table: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
+    """What the page shows of each finding."""
     spec = schemas.TABLES["pair_events"]
     string = pa.string()
     label_parts = [pa.array([c.strip("'")] * len(frame), string) if c.startswith("'") else _column(frame, c, string)
@@ -97,10 +135,14 @@ def _payload(table: str, frame: pd.DataFrame | pa.Table, dates: pd.Series) -> tu
     payload = pa.table({c: own[c] if c in own else (_column(frame, c, spec[c]) if table == "entities" or c not in
                                                     ("name", "list_name", "list_source", "list_as_of")
                                                     else pa.nulls(len(frame), spec[c])) for c in _PAYLOAD})
-    keys = pa.table({"article_id": _column(frame, "article_id", string),
-                     "published": _published(frame, dates),
+    return payload
+
+
+def _keys(frame: pd.DataFrame | pa.Table, dates: pd.Series) -> pa.Table:
+    """The columns that file each finding under its pairs."""
+    string = pa.string()
+    return pa.table({"article_id": _column(frame, "article_id", string), "published": _published(frame, dates),
                      **{c: _column(frame, c, string) for c in _KEYS}})
-    return payload, keys
 
 
 def _published(frame: pd.DataFrame | pa.Table, dates: pd.Series) -> pa.Array:
@@ -202,9 +244,10 @@ def _filed_rows(findings: Mapping[str, pd.DataFrame | pa.Table] | StagedFindings
         frame = findings.get(table)
         if frame is None or not len(frame):
             continue
-        payload, key = _payload(table, frame if isinstance(frame, pa.Table) else frame.reset_index(drop=True), dates)
-        payloads.append(payload)
-        keys[table] = key.append_column("rid", pa.array(np.arange(offset, offset + len(frame), dtype=np.int64)))
+        frame = frame if isinstance(frame, pa.Table) else frame.reset_index(drop=True)
+        if not isinstance(findings, StagedFindings):  # staged tables build theirs slice by slice
+            payloads.append(_payload(table, frame))
+        keys[table] = _keys(frame, dates).append_column("rid", pa.array(np.arange(offset, offset + len(frame), dtype=np.int64)))
         offset += len(frame)
     del frame
     if not keys:
@@ -222,11 +265,9 @@ def _filed_rows(findings: Mapping[str, pd.DataFrame | pa.Table] | StagedFindings
 
 
 def _gather(payloads: list[pa.Table], rid: np.ndarray) -> pa.Table:
-    """Rows ``rid`` of the tables' payloads laid end to end, taken table by table.
-
-    One contiguous copy of every payload would double the evidence held (2 GB at 1 M synthetic
-    articles); take over a table of many chunks was ~10x slower than over contiguous ones.
-    """
+    """Rows ``rid`` of the tables' payloads laid end to end, taken table by table (take over a
+    table of many chunks was ~10x slower than over contiguous ones, and one contiguous copy of
+    every payload would hold the evidence twice)."""
     starts = np.cumsum([0] + [p.num_rows for p in payloads])
     which = np.searchsorted(starts, rid, side="right") - 1
     parts, placed = [], []
@@ -241,10 +282,9 @@ def _gather(payloads: list[pa.Table], rid: np.ndarray) -> pa.Table:
     return pa.concat_tables(parts).combine_chunks().take(pa.array(back))
 
 
-def _assemble(filed: pa.Table, payloads: list[pa.Table]) -> pa.Table:
-    """Rows of ``pair_events`` for these filings, wide columns gathered from the payloads by row number."""
+def _assemble(filed: pa.Table, body: pa.Table) -> pa.Table:
+    """Rows of ``pair_events`` for these filings, with ``body`` their payload rows (same order)."""
     schema = schemas.arrow_schema("pair_events")
-    body = _gather(payloads, filed.column("rid").to_numpy())
     columns = {**{c: filed.column(c) for c in ("country", "counterpart", "published", "via", "names_both")},
                **{c: body.column(c) for c in _PAYLOAD}}
     return pa.table([columns[f.name].cast(f.type) for f in schema], schema=schema)
@@ -254,7 +294,10 @@ def pair_events_table(findings: Mapping[str, pd.DataFrame | pa.Table], articles:
                       weights: risk.RiskWeights | None = None) -> pa.Table:
     """``pair_events`` as an Arrow table with its declared schema, sorted by (country, counterpart, published)."""
     rows = _filed_rows(findings, articles, weights)
-    return schemas.arrow_schema("pair_events").empty_table() if rows is None else _assemble(*rows)
+    if rows is None:
+        return schemas.arrow_schema("pair_events").empty_table()
+    filed, payloads = rows
+    return _assemble(filed, _gather(payloads, filed.column("rid").to_numpy()))
 
 
 def pair_events_groups(findings: Mapping[str, pd.DataFrame | pa.Table] | StagedFindings, articles: pd.DataFrame,
@@ -268,8 +311,25 @@ def pair_events_groups(findings: Mapping[str, pd.DataFrame | pa.Table] | StagedF
         return
     filed, payloads = found
     cuts = _cuts(filed.column("country"), rows)
-    for start, end in zip(cuts[:-1], cuts[1:]):
-        yield _assemble(filed.slice(start, end - start), payloads)
+    groups = list(zip(cuts[:-1], cuts[1:]))
+    if not isinstance(findings, StagedFindings):
+        for start, end in groups:
+            part = filed.slice(start, end - start)
+            yield _assemble(part, _gather(payloads, part.column("rid").to_numpy()))
+        return
+    while groups:  # a slice of whole groups, about SLICE_ROWS filings, shares one payload read
+        take = 1
+        while take < len(groups) and groups[take][1] - groups[0][0] <= SLICE_ROWS:
+            take += 1
+        lo, hi = groups[0][0], groups[take - 1][1]
+        needed = np.sort(filed.column("rid").slice(lo, hi - lo).to_numpy())
+        needed = needed[np.concatenate([[True], needed[1:] != needed[:-1]])]  # np.unique's hashing is slower
+        body = findings.payload(needed)
+        for start, end in groups[:take]:
+            part = filed.slice(start, end - start)
+            yield _assemble(part, body.take(pa.array(np.searchsorted(needed, part.column("rid").to_numpy()))))
+        del body
+        groups = groups[take:]
 
 
 def build_pair_events(findings: Mapping[str, pd.DataFrame], articles: pd.DataFrame,

@@ -18,6 +18,7 @@ so each can be read and tested on its own.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from pathlib import Path
@@ -127,13 +128,7 @@ class Screener:
 
     def screen_cached(self, mention: str, trusted: bool = False) -> list[Match]:
         """``screen``, memoised across calls (and chunks) in this process."""
-        key = ("screen", mention, trusted)
-        found = self.memo.get(key)
-        if found is None:
-            if len(self.memo) >= _MEMO_LIMIT:
-                self.memo.clear()
-            found = self.memo[key] = self.screen(mention, trusted)
-        return found
+        return self._remembered(("screen", mention, trusted), self.screen, mention, trusted)
 
     def scratch(self, name: str) -> dict[Any, Any]:
         """A caller's own memo for results that depend only on this screener (kept per process like
@@ -148,13 +143,11 @@ class Screener:
 
     def row(self, position: int) -> dict[str, Any]:
         """One index row as a plain dict (memoised): a pandas row per finding cost more than screening it."""
-        key = ("row", position)
-        found = self.memo.get(key)
-        if found is None:
-            if len(self.memo) >= _MEMO_LIMIT:
-                self.memo.clear()
-            found = self.memo[key] = self.index.iloc[position].to_dict()
-        return found
+        return self._remembered(("row", position), self._plain_row, position)
+
+    def _plain_row(self, position: int) -> dict[str, Any]:
+        """``row`` without the memo."""
+        return self.index.iloc[position].to_dict()
 
     def screen(self, mention: str, trusted: bool = False) -> list[Match]:
         """Best list names for a mention, at or above the threshold, one per list entry."""
@@ -196,12 +189,18 @@ class Screener:
     def _candidates(self, token: str, size: int, slack: int, total: int) -> list[int]:
         """``screening_blocks.candidate_rows``, memoised: names share their rarest token
         ("Trump Foundation", "Trump Organization")."""
-        key = ("candidates", token, size)
+        return self._remembered(("candidates", token, size), candidate_rows, self, token, size, slack, total)
+
+    def _remembered(self, key: tuple[Any, ...], compute: Callable[..., Any], *args: Any) -> Any:
+        """``compute(*args)`` kept in ``memo`` under ``key``; the memo is emptied first when it is full.
+
+        Only a miss computes, so a hit costs one dict lookup; a stored None counts as a miss.
+        """
         found = self.memo.get(key)
         if found is None:
             if len(self.memo) >= _MEMO_LIMIT:
                 self.memo.clear()
-            found = self.memo[key] = candidate_rows(self, token, size, slack, total)
+            found = self.memo[key] = compute(*args)
         return found
 
     def explain(self, mention: str, match: Match) -> str:

@@ -1,7 +1,13 @@
-"""Finding ids: analyst reviews are keyed by them, so they must not depend on how articles were chunked."""
+"""Finding ids: analyst reviews are keyed by them, so they must not depend on how articles were chunked.
+
+The code lives in ``analysis.findings``; these tests call it as ``schemas.<name>``, the way every
+tagger and bench script does, so they also hold that spelling working.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import pipeline, schemas, store
+from analysis import findings, pipeline, schemas, store
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 FINDINGS = ("sanctions", "procurement", "positions", "entities")
@@ -137,3 +143,21 @@ def _assert_same_as_rowwise(records) -> None:
     assert list(got.columns) == list(expected.columns)
     assert list(got.dtypes) == list(expected.dtypes)
     pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize("first", ["analysis.schemas", "analysis.findings"])
+def test_finalise_is_reachable_from_schemas_whichever_module_is_imported_first(first: str) -> None:
+    """Taggers, tests and bench scripts call ``schemas.finalise``; findings imports schemas, so a
+    careless re-export would be an import cycle that breaks only in one import order (hence a fresh
+    interpreter per order)."""
+    code = (f"import {first}\n"
+            "from analysis.schemas import finalise, finding_id, finding_ids\n"
+            "from analysis import findings\n"
+            "assert (finalise, finding_id, finding_ids) == \\\n"
+            "    (findings.finalise, findings.finding_id, findings.finding_ids)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert schemas.finalise is findings.finalise
+    with pytest.raises(AttributeError):
+        schemas.finalize  # noqa: B018 - a misspelt name still fails loudly

@@ -8,6 +8,7 @@ reference written here, so a speed change that moves a single finding fails a te
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -170,3 +171,23 @@ def test_tag_keeps_every_finding_of_the_unfiltered_mentions(rules):
     assert len(found) >= 3
     assert sorted(zip(found["char_start"], found["list_id"])) == \
         sorted((m.start, str(rules.screener.row(match.row)["list_id"])) for m, _, match in plain)
+
+
+def test_memoised_lookups_equal_fresh_ones_while_the_memo_fills_and_empties(rules, monkeypatch):
+    """Screenings, candidate blocks and index rows share one bounded memo: when it fills it is emptied,
+    and a result served from it (or recomputed after it was emptied) is the one a fresh screening gives."""
+    monkeypatch.setattr(screening, "_MEMO_LIMIT", 7)
+    screener = dataclasses.replace(rules.screener, memo={})
+    names = list(screener.index["name"][::97][:25]) + ["Rosoboroneksport", "Almaz Antey Concern", "nothing here"]
+    sizes, matched = [], 0
+    for _ in range(2):
+        for name in names:
+            got = screener.screen_cached(name)
+            assert got == _screen_reference(screener, name, False), name
+            for match in got:
+                assert screener.row(match.row)["list_id"] == screener.index["list_id"].iloc[match.row]
+                matched += 1
+            sizes.append(len(screener.memo))
+    assert matched > len(names)
+    assert max(sizes) <= 7 + 1  # a screening may store its candidate block just before itself
+    assert any(b < a for a, b in zip(sizes, sizes[1:]))  # the memo was emptied along the way

@@ -224,9 +224,11 @@ def _participle_at(ctx: ArticleContext, words: list[tuple[int, str]]) -> int:
     return -1
 
 
-def new_context(text: str, published: str, gazetteer: Any, rules: AttributionRules) -> ArticleContext:
-    return ArticleContext(text=text, folded=fold(text), published=published, gazetteer=ArticlePlaces(gazetteer),
-                          rules=rules)
+def new_context(text: str, published: str, gazetteer: Any, rules: AttributionRules,
+                folded: str | None = None) -> ArticleContext:
+    """``folded``: the article's :func:`fold` when the caller already made it."""
+    return ArticleContext(text=text, folded=fold(text) if folded is None else folded, published=published,
+                          gazetteer=ArticlePlaces(gazetteer), rules=rules)
 
 
 class ArticlePlaces:

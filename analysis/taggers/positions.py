@@ -19,8 +19,9 @@ import pandas as pd
 from analysis import schemas
 from analysis.taggers import attribution as attr
 from analysis.taggers import positions_sender as sender
-from analysis.taggers.stance import (Lexicon, Reading, ScopeCue, StanceCue, StanceRules, TopicCue, read_statement,
-                                     topics_in)
+from analysis.taggers.stance import (Lexicon, Reading, ScopeCue, StanceCue, StanceRules, TopicCue, fold,
+                                     read_statement, topics_in)
+from analysis.taggers.stance_lexicon import names_topic, topic_hits_unfolded
 from analysis.vocab import VocabError, read_csv_rows
 
 RULE_COLUMNS = ["rule_id", "weight", "rationale", "example_positive", "example_negative"]
@@ -353,7 +354,13 @@ def _quote(ctx: attr.ArticleContext, quotes: list, index: int) -> attr.Statement
 def positions_in(text: str, published: str, article_id: str, starts: list[int], ends: list[int],
                  rules: PositionRules, gazetteer: Any) -> list[dict[str, Any]]:
     """Position records of one article (``starts``/``ends``: its sentence offsets, in order)."""
-    ctx = attr.new_context(text, published, gazetteer, rules.attribution)
+    early = topic_hits_unfolded(rules.stance.topics, text)
+    if early is not None and not names_topic(early[1], rules.stance.weak_topic):
+        return []   # no strong topic cue: nothing is read, so the text is not even folded
+    folded = fold(text)
+    if early is not None:
+        folded.seed(rules.stance.topics, *early)
+    ctx = attr.new_context(text, published, gazetteer, rules.attribution, folded)
     cues = topics_in(rules.stance, ctx.folded)
     licensed = {t for _, t, w in cues if w >= rules.stance.weak_topic}
     if not licensed:

@@ -2,7 +2,8 @@
 
 The taggers call ``schemas.finalise`` and ``vocab.gazetteer.find``; both are shared by every
 tagger, so a change to them is measured through each tagger, not through one tagger's swap list.
-This script loads ``analysis/schemas.py`` and ``analysis/gazetteer.py`` of ``REF`` as stand-alone
+This script loads ``REF``'s ``finalise`` (from ``analysis/findings.py`` where that file exists at
+``REF``, else from ``analysis/schemas.py``, where it lived before) and ``analysis/gazetteer.py`` as stand-alone
 modules next to the working tree's, and runs each tagger of the working tree in pipeline-sized
 chunks, taking turns between the two sides: ``analysis.schemas.finalise`` is pointed at one
 side's function and ``vocab.gazetteer`` at one side's loaded gazetteer. It prints, per tagger,
@@ -52,6 +53,12 @@ def _module(ref: str, path: str, name: str, tmp: Path) -> types.ModuleType:
     sys.modules[name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
+
+
+def _has(ref: str, path: str) -> bool:
+    """Whether ``path`` exists at ``ref``."""
+    return subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{ref}:{path}"],
+                          capture_output=True).returncode == 0
 
 
 def _chunks(paths: list[Path], size: int) -> list[pd.DataFrame]:
@@ -160,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="*", type=Path, default=DEFAULT)
     parser.add_argument("--against", metavar="REF", default="HEAD",
-                        help="commit whose schemas.py and gazetteer.py are the reference (default HEAD)")
+                        help="commit whose finalise and gazetteer.py are the reference (default HEAD)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--taggers", nargs="+", default=list(TAGGERS), choices=TAGGERS)
     parser.add_argument("--chunk-size", type=int, default=2000)
@@ -170,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     splitter = sentences.load_splitter(DATA_DIR)
     chunks = [(c, sentences.split_sentences(c, splitter)) for c in _chunks(args.corpus, args.chunk_size)]
     with tempfile.TemporaryDirectory() as tmp:
-        old_schemas = _module(args.against, "analysis/schemas.py", "bench_old_schemas", Path(tmp))
+        home = "analysis/findings.py" if _has(args.against, "analysis/findings.py") else "analysis/schemas.py"
+        old_schemas = _module(args.against, home, "bench_old_finalise", Path(tmp))
         old_gazetteer = _module(args.against, "analysis/gazetteer.py", "bench_old_gazetteer", Path(tmp))
     sides = [_Side("working tree", _CURRENT, vocab.gazetteer, vocab),
              _Side(args.against, old_schemas.finalise, old_gazetteer.load(DATA_DIR), vocab)]

@@ -177,13 +177,8 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
                 break
     noun_at = [n for n, _ in nouns if not ADJECTIVE_USE.match(ctx.folded, n)]   # "sanctioned entities" is no object
     # a verb acts on sanctions only with a sanctions noun in it or after it: without one no verb can
-    # give a sender, so the verbs are not looked for; with one, that test (pure) comes first
+    # give a sender, so the verbs are not looked for
     for h_start, h_end, _ in rules.verbs.find(ctx.folded, start, end) if noun_at else ():
-        self_noun = any(h_start <= n < h_end for n in noun_at)
-        after = [n for n in noun_at if h_end <= n <= h_end + 60
-                 and not any(c in INITIALS.sub("", ctx.folded[h_end:n]) for c in ".,;")]
-        if not (self_noun or after):
-            continue
         group = _skip_adverbs(ctx, rules, start, h_start)   # "to fully implement" is still an infinitive
         before = ctx.folded[max(start, group - 6):group]
         progressive = ctx.folded[h_end - 3:h_end] == "ing" and before.endswith(PROGRESSIVE)   # "is imposing"
@@ -196,6 +191,11 @@ def roles(ctx: attr.ArticleContext, rules: SenderRules, stance: StanceRules, sta
             continue    # "no basis for imposing sanctions": a gerund after a preposition has no subject acting
         if ctx.folded.startswith(" that ", h_end):
             continue    # "has maintained that the sanctions are illegal": a claim, read as reported speech
+        self_noun = any(h_start <= n < h_end for n in noun_at)
+        after = [n for n in noun_at if h_end <= n <= h_end + 60
+                 and not any(c in INITIALS.sub("", ctx.folded[h_end:n]) for c in ".,;")]
+        if not (self_noun or after):
+            continue
         if self_noun and ctx.folded[h_start:h_end] == "sanctions":
             continue    # the noun itself, not the verb
         speakers, p_start = _subject(ctx, rules, start, group)

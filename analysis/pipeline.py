@@ -75,11 +75,17 @@ def tag_chunk(articles: pd.DataFrame, resources: Resources,
     sentences = split_sentences(articles, resources.splitter)
     tick = timings.add("sentences", tick)
     findings: dict[str, pd.DataFrame] = {}
+    candidates = None
     for name in TAGGERS:
-        findings[name] = importlib.import_module(f"analysis.taggers.{name}").tag(articles, sentences, resources.vocab)
+        tagger = importlib.import_module(f"analysis.taggers.{name}")
+        if name == "sanctions":
+            # its prefilter sentences go on to the exposure flag, which then need not scan the chunk again
+            findings[name], candidates = tagger.tag_with_candidates(articles, sentences, resources.vocab)
+        else:
+            findings[name] = tagger.tag(articles, sentences, resources.vocab)
         tick = timings.add(name, tick)
     findings["sanctions"] = linking.link_trigger_systems(findings["sanctions"], sentences, resources.vocab)
-    flags = exposure.flag_exposure(articles, sentences, findings, resources.vocab)
+    flags = exposure.flag_exposure(articles, sentences, findings, resources.vocab, candidates=candidates)
     flagged = articles.drop(columns=["exposed", "exposed_reason"]).merge(flags, on="article_id", how="left")
     flagged["exposed"] = flagged["exposed"].fillna(False)
     timings.add("exposure", tick)

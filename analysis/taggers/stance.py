@@ -6,7 +6,8 @@ before the cue. Cues that describe harm ("disrupt", "stop") give their subject
 and object opposite readings, which is how "no sanctions will disrupt our
 partnership" yields sanctions/oppose and partnership/support. Lexicons are the
 CSV files under data/rules (stance_cues.csv, stance_scope.csv,
-positions_topics.csv); nothing here names a word.
+positions_topics.csv); nothing here names a word. Which words a negator, an
+attitude verb or a clause break governs is worked out in stance_scope.py.
 
 How a cue's ``applies`` is read:
 
@@ -27,6 +28,7 @@ import re
 
 from analysis.taggers.stance_lexicon import (Folded, Hit, Lexicon, Reading, ScopeCue, StanceCue, StanceRules,
                                              TopicCue, fold, topics_in)
+from analysis.taggers.stance_scope import Scope, in_reach
 
 __all__ = ["Folded", "Hit", "Lexicon", "Reading", "ScopeCue", "StanceCue", "StanceRules", "TopicCue", "fold",
            "topics_in", "read_clause", "read_statement"]
@@ -37,63 +39,6 @@ WEAK_REACH = 500     # characters around a clause searched for a strong word lic
 ATTITUDE_REACH = 8   # words after an attitude verb within which a topic or act cue is what the verb judges
 SUB_CLAUSE = re.compile(r"(?<=[.!?;])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
 STANCES = ("support", "oppose", "neutral")
-
-
-def _negated(cue_start: int, negators: list[tuple[int, int]], breaks: list[int], folded: str) -> bool:
-    for neg_start, window in negators:
-        if neg_start >= cue_start:
-            break
-        if any(neg_start < b < cue_start for b in breaks):
-            continue
-        if folded.count(" ", neg_start, cue_start) <= window:
-            return True
-    return False
-
-
-class _Scope:
-    """The scope words of one sentence: negators, clause breaks, conditions, demands, self words."""
-
-    def __init__(self, rules: StanceRules, folded: str, start: int, end: int):
-        negators: list[tuple[int, int]] = []
-        cancelled: list[tuple[int, int]] = []
-        self.breaks: list[int] = []
-        self.conditions: list[int] = []
-        self.selves: list[int] = []
-        self.demands: list[tuple[int, int]] = []
-        self.attitudes: list[tuple[int, int]] = []
-        for hit in rules.scope.find(folded, start, end):
-            kinds = {c.kind: c for c in hit.entries}
-            if "cancel" in kinds:
-                cancelled.append((hit.start, hit.end))
-            elif "negator" in kinds:
-                negators.append((hit.start, kinds["negator"].window))
-            elif "attitude" in kinds:
-                negators.append((hit.start, kinds["attitude"].window))
-                self.attitudes.append((hit.start, kinds["attitude"].window))
-            elif "clause_break" in kinds:
-                self.breaks.append(hit.start)
-            if "condition" in kinds:
-                self.conditions.append(hit.start)
-            if "self" in kinds:
-                self.selves.append(hit.start)
-            if "demand" in kinds:
-                self.demands.append((hit.start, kinds["demand"].window))
-        self.negators = [n for n in negators if not any(s <= n[0] < e for s, e in cancelled)]
-        self.start, self.end = start, end
-
-    def negated(self, at: int, folded: str) -> bool:
-        return _negated(at, self.negators, self.breaks, folded)
-
-    def governing(self, acts: list[int], folded: str) -> set[int]:
-        """Attitude words ("oppose", "condemn") with an act cue in their reach: they judge that act."""
-        return {a for a, window in self.attitudes
-                if any(_negated(act, [(a, window)], self.breaks, folded) for act in acts)}
-
-    def clause(self, hit: Hit) -> tuple[int, int]:
-        """The clause around a cue: from the clause break before it to the one after it."""
-        lo = max([b for b in self.breaks if b < hit.start], default=self.start)
-        hi = min([b for b in self.breaks if b > hit.end], default=self.end)
-        return lo, hi
 
 
 def _near_strong(rules: StanceRules, folded: str, start: int, end: int,
@@ -127,7 +72,7 @@ def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed:
         topics = _near_strong(rules, folded, start, end, topics)
     if not topics:
         return []
-    scope = _Scope(rules, folded, start, end)
+    scope = Scope(rules, folded, start, end)
     scores: dict[tuple[str, str], tuple[float, str]] = {}
     at: dict[tuple[str, str], list[int]] = {}
     judged: set[str] = set()     # topics whose act cues took the verb's attitude
@@ -181,7 +126,7 @@ def read_clause(rules: StanceRules, folded: str, start: int, end: int, licensed:
     return _decide(present, scores, at, scope)
 
 
-def _verdicts(hits: list[Hit], scope: _Scope, folded: str) -> tuple[set[tuple[int, str]], set[int]]:
+def _verdicts(hits: list[Hit], scope: Scope, folded: str) -> tuple[set[tuple[int, str]], set[int]]:
     """Verdicts on a named act: "imposing new sanctions would be counterproductive", "the decision
     to lift them is a mistake". A ``judge`` cue after an act told as a noun (a gerund, "to" + verb,
     "relief"; not a finite "lifted") in its clause judges that act: the act gives no reading of its
@@ -205,7 +150,7 @@ def _verdicts(hits: list[Hit], scope: _Scope, folded: str) -> tuple[set[tuple[in
     return consumed, flipped
 
 
-def _named_agents(hits: list[Hit], scope: _Scope, topics: list[tuple[int, str, float]],
+def _named_agents(hits: list[Hit], scope: Scope, topics: list[tuple[int, str, float]],
                   folded: str) -> set[tuple[int, str]]:
     """Act words that only name the agent of a harm verb: in "the new sanctions are hurting our farmers"
     "new sanctions" says which sanctions do the harm, not that the speaker wants them, so the act gives
@@ -232,7 +177,7 @@ def _nominal(folded: str, hit: Hit) -> bool:
     return folded[max(0, hit.start - 3):hit.start] == "to " or word.endswith(NOMINAL_ENDINGS)
 
 
-def _act_stance(cue: StanceCue, negated: bool, verb_stance: str, scope: _Scope, hit: Hit, folded: str,
+def _act_stance(cue: StanceCue, negated: bool, verb_stance: str, scope: Scope, hit: Hit, folded: str,
                 threat: bool) -> str:
     """Stance of an act cue: negation, then the speaker's attitude to the act, then conditions.
 
@@ -252,12 +197,12 @@ def _act_stance(cue: StanceCue, negated: bool, verb_stance: str, scope: _Scope, 
     stance = cue.negated if flip else cue.stance
     if not flip and cue.topic == "sanctions" and cue.stance == "oppose" and cue.negated == "support" \
             and any(hit.end <= c < scope.end for c in scope.conditions) \
-            and not _negated(hit.start, scope.demands, scope.breaks, folded):
+            and not in_reach(hit.start, scope.demands, scope.breaks, folded):
         return "support"
     return stance
 
 
-def _harms_own(scope: _Scope, topics: list[tuple[int, str, float]], hit: Hit, hi: int) -> bool:
+def _harms_own(scope: Scope, topics: list[tuple[int, str, float]], hit: Hit, hi: int) -> bool:
     """An un-negated harm verb rejects its agent only when what it harms is a topic or the speaker's own.
 
     "Sanctions will hurt our economy" rejects the sanctions; "sanctions that harm the regime's
@@ -267,7 +212,7 @@ def _harms_own(scope: _Scope, topics: list[tuple[int, str, float]], hit: Hit, hi
 
 
 def _decide(present: set[str], scores: dict[tuple[str, str], tuple[float, str]],
-            at: dict[tuple[str, str], list[int]], scope: _Scope) -> list[Reading]:
+            at: dict[tuple[str, str], list[int]], scope: Scope) -> list[Reading]:
     """The strongest stance per topic; ties are left out. A relationship praised in one clause and
     criticised in a contrasting one ("friends, but relations are strained") gives both (GUIDELINES)."""
     readings = []

@@ -3,38 +3,38 @@
 Reads in chunks (memory bounded by the chunk size, not the corpus), tags each
 chunk with the pure tagger functions, streams the results into staged Parquet
 files and commits them atomically. Re-running on the same input re-uses the
-findings of articles whose content and pipeline fingerprint are unchanged.
+findings of articles whose content and pipeline fingerprint are unchanged
+(``pipeline_runs`` keeps that bookkeeping and the run report, ``pipeline_clusters`` the
+near-duplicate clusters; their names stay importable here).
+
+Every stage clock reads this module's ``time`` (bench/throughput.py points it at CPU time),
+which is why the timed stages stay in this module.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import platform
 import time
-from collections import Counter, defaultdict, deque
+from collections import defaultdict, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from analysis import ingest, schemas, settings, store
 from analysis.normalise import normalise
+from analysis.pipeline_clusters import Signed, _clusters, _stacked
+from analysis.pipeline_runs import (ALL_TABLES, CHUNK_TABLES, TAGGERS, VERSIONED, IngestCounts, _carry_over,
+                                    _previous, _report, _versions, fingerprint, pa_array, pa_table)
 from analysis.sentences import Splitter, load_splitter, split_sentences
 from analysis.vocab import Vocab, load_vocab
 
-TAGGERS = ("sanctions", "procurement", "positions", "entities")
-CHUNK_TABLES = ("articles", *TAGGERS)
-ALL_TABLES = ("articles", "rejects", *TAGGERS, "deals", "pair_risk", "alerts", "pair_events")
-VERSIONED = ("pandas", "pyarrow", "duckdb", "ahocorasick-rs", "rapidfuzz", "dask", "streamlit")
+__all__ = ["ALL_TABLES", "CHUNK_TABLES", "TAGGERS", "VERSIONED", "ChunkTagger", "IngestCounts", "Progress", "Resources",
+           "Signed", "Timings", "fingerprint", "iter_fresh", "pa_array", "pa_table", "post_process", "run", "tag_chunk"]
 
 Progress = Callable[[int, int], None]
 
@@ -90,104 +90,6 @@ def tag_chunk(articles: pd.DataFrame, resources: Resources,
     flagged["exposed"] = flagged["exposed"].fillna(False)
     timings.add("exposure", tick)
     return {"articles": schemas.conform(flagged, "articles"), **findings}
-
-
-def fingerprint(data_dir: Path) -> str:
-    """Hash of the pipeline code and vocabularies: when it changes, nothing old is re-used."""
-    digest = hashlib.sha1()
-    package = Path(__file__).resolve().parent
-    paths = sorted(package.rglob("*.py"))
-    for sub in ("catalogue", "gazetteer", "rules", "rates", "lists"):
-        paths += sorted(p for p in (data_dir / sub).rglob("*") if p.is_file())
-    for path in paths:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _previous(out_dir: Path, print_: str) -> dict[str, str]:
-    """article_id -> content_hash of the last committed run, if made by the same pipeline."""
-    run = store.read_run(out_dir)
-    if not run or run.get("fingerprint") != print_ or not (out_dir / "articles.parquet").exists():
-        return {}
-    old = store.read_table(out_dir, "articles", columns=["article_id", "content_hash"])
-    return dict(zip(old["article_id"], old["content_hash"]))
-
-
-def _carry_over(out_dir: Path, staged: store.StagedTables, keep: set[str]) -> None:
-    """Copy the previous run's rows for articles not re-tagged in this run."""
-    if not keep:
-        return
-    ids = list(keep)
-    for table in CHUNK_TABLES:
-        path = out_dir / f"{table}.parquet"
-        if not path.exists():
-            continue
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=5000):
-            mask = pc.is_in(batch.column("article_id"), value_set=pa_array(ids))
-            kept = batch.filter(mask)
-            if kept.num_rows:
-                staged.write(table, pa_table(kept, table))
-
-
-def pa_array(values: list[str]) -> Any:
-    import pyarrow as pa
-    return pa.array(values, type=pa.string())
-
-
-def pa_table(batch: Any, table: str) -> Any:
-    import pyarrow as pa
-    return pa.Table.from_batches([batch]).cast(schemas.arrow_schema(table))
-
-
-def _versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in VERSIONED:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
-
-
-def _clusters(staged: store.StagedTables, workers: int, signed: list[Signed] | None = None) -> pd.DataFrame:
-    """Near-duplicate clusters from the signatures made while tagging, or else from the staged articles.
-
-    Signatures made while tagging are used when they cover every staged article
-    (not after a partial re-run). Otherwise the staged articles are signed one row
-    group (chunk) at a time, in parallel with several workers. Only the signatures
-    (512 bytes per article) are kept, never every text.
-    """
-    from analysis import dedupe, minhash
-
-    staged.close("articles")
-    if signed and sum(len(keys) for keys, _ in signed) == staged.counts.get("articles", 0):
-        keys = pd.concat([k for k, _ in signed], ignore_index=True)
-        return dedupe.cluster_signatures(keys, _stacked(signed))
-    path = staged.path("articles")
-    groups = pq.ParquetFile(path).num_row_groups if path.exists() else 0
-    if workers > 1 and groups > 1:
-        with ProcessPoolExecutor(min(workers, groups)) as pool:
-            parts = list(pool.map(minhash.file_signatures, [path] * groups, range(groups)))
-    else:
-        parts = [minhash.file_signatures(path, g) for g in range(groups)]
-    if not parts:
-        return dedupe.cluster_signatures(pd.DataFrame(columns=["article_id", "published"]), None)
-    keys = pd.concat([k for k, _ in parts], ignore_index=True)
-    return dedupe.cluster_signatures(keys, np.concatenate([s for _, s in parts]))
-
-
-def _stacked(signed: list[Signed]) -> np.ndarray:
-    """Every chunk's signatures in one array, emptying ``signed`` as it goes: the parts are freed
-    while they are copied, so the peak is one copy (0.5 GB at 1 M articles), not two."""
-    total = sum(len(sigs) for _, sigs in signed)
-    out = np.empty((total, signed[0][1].shape[1]), dtype=signed[0][1].dtype)
-    row = 0
-    while signed:
-        _, sigs = signed.pop(0)
-        out[row:row + len(sigs)] = sigs
-        row += len(sigs)
-    return out
 
 
 def post_process(staged: store.StagedTables, timings: Timings, workers: int = 1,
@@ -278,17 +180,6 @@ def run(inputs: list[str | Path], out_dir: Path, chunk_size: int | None = None,
     return report
 
 
-@dataclass
-class IngestCounts:
-    """What the ingest loop saw: rows in, rejects by reason, unchanged articles re-used, ids tagged."""
-
-    rows_in: int = 0
-    unchanged: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-    tagged: set[str] = field(default_factory=set)
-
-    def as_report(self) -> dict[str, Any]:
-        return {"rows_in": self.rows_in, "unchanged": self.unchanged, "reasons": dict(self.reasons)}
 
 
 def iter_fresh(files: list[Path], chunk_size: int, aliases: dict[str, list[str]], state: ingest.IngestState,
@@ -345,8 +236,6 @@ def _tag_in_worker(articles: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dic
     signed = _sign(articles, timings)
     return tables, dict(timings.seconds), signed
 
-
-Signed = tuple[pd.DataFrame, np.ndarray]  # (article_id, published) and their MinHash signatures
 
 
 def _sign(articles: pd.DataFrame, timings: Timings) -> Signed:
@@ -411,26 +300,3 @@ class ChunkTagger:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-
-
-def _report(inputs: list[str | Path], files: list[Path], state: ingest.IngestState, counts: dict[str, Any],
-            staged: store.StagedTables, timings: Timings, print_: str, started: datetime) -> dict[str, Any]:
-    rejected = staged.counts.get("rejects", 0)
-    finished = datetime.now(timezone.utc)
-    return {
-        "inputs": [str(p) for p in inputs],
-        "files": [str(p) for p in files],
-        "skipped_files": state.skipped_files,
-        "rows_in": counts["rows_in"],
-        "accepted": counts["rows_in"] - rejected,
-        "rejected": rejected,
-        "rejects_by_reason": counts["reasons"],
-        "unchanged_reused": counts["unchanged"],
-        "counts": {t: staged.counts.get(t, 0) for t in ALL_TABLES},
-        "timings_s": {k: round(v, 3) for k, v in timings.seconds.items()},
-        "fingerprint": print_,
-        "versions": _versions(),
-        "started": started.isoformat(),
-        "finished": finished.isoformat(),
-        "elapsed_s": round((finished - started).total_seconds(), 3),
-    }

@@ -150,3 +150,18 @@ def test_scoring_a_few_countries_at_a_time_writes_the_same_files(tmp_path: Path,
         small = runs[25][table]
         assert small.metadata.num_row_groups == whole.metadata.num_row_groups, table
         assert small.read().equals(whole.read()) and whole.metadata.num_rows > 0, table
+
+
+def test_every_stage_clock_reads_the_pipeline_modules_time(tmp_path: Path, resources: pipeline.Resources,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench/throughput.py points ``pipeline.time`` at CPU time: every stage, wherever its code lives, must
+    start and stop on that one clock, or a stage's figure mixes two clocks. A clock that ticks by one
+    second per reading must give whole-second stage timings."""
+    import types
+
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(pipeline, "time", types.SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    report = pipeline.run([write_jsonl(tmp_path / "in.jsonl", ARTICLES)], tmp_path / "out", resources=resources)
+    stages = report["timings_s"]
+    assert {"ingest", "sentences", "sanctions", "exposure", "signatures", "write", "dedupe", "alerts"} <= set(stages)
+    assert all(value >= 1 and value == int(value) for value in stages.values()), stages

@@ -8,6 +8,8 @@ words (data/rules/titles.csv) and a few function words.
 
 from __future__ import annotations
 
+import re
+
 from analysis.taggers.attribution_types import (APPOSITIVE_OPENERS, APPOSITIVE_WORDS, AUXILIARIES, BE_FORMS,
                                                 CONNECTIVES, DASHES, FUNCTION, IRREGULAR_PARTICIPLES, NOT_NAMES,
                                                 PARTY_TAG, PREPOSITIONS, SENTENCE_BREAK, SKIP_BEFORE, TOKEN,
@@ -30,105 +32,86 @@ def _phrase_before(ctx: ArticleContext, lo: int, verb_start: int) -> tuple[int, 
     if verb_start - lo > 220:   # the phrase is at most ~10 words: tokenise only the tail, from a word start
         cut = ctx.text.find(" ", verb_start - 220, verb_start)
         lo = cut + 1 if cut >= 0 else lo
-    toks = _Tokens(ctx.text, lo, verb_start)
-    words, lows, starts, ends = toks.words, toks.lows, toks.starts, toks.ends
-    n = len(words)
-    i = n - 1
+    tokens = list(TOKEN.finditer(ctx.text, lo, verb_start))
+    i = len(tokens) - 1
     auxiliary = ""
-    while i >= 0 and lows[i] in SKIP_BEFORE:
-        if not auxiliary and lows[i] in AUXILIARIES:
-            auxiliary = lows[i]
+    while i >= 0 and tokens[i].group().lower() in SKIP_BEFORE:
+        if not auxiliary and tokens[i].group().lower() in AUXILIARIES:
+            auxiliary = tokens[i].group().lower()
         i -= 1
     if auxiliary in BE_FORMS and _participle(ctx.folded, verb_start):
         return verb_start, verb_start   # passive ("Trump has been criticized by ..."): the subject did not speak
-    if i > 1 and lows[i] == "as":   # "Itar-Tass quoted the deputy minister as saying"
+    if i > 1 and tokens[i].group().lower() == "as":   # "Itar-Tass quoted the deputy minister as saying"
         for k in range(i - 1, max(-1, i - 12), -1):
-            if lows[k] == "quoted" and k + 1 < i:
-                return starts[k + 1], ends[i - 1]
+            if tokens[k].group().lower() == "quoted" and k + 1 < i:
+                return tokens[k + 1].start(), tokens[i - 1].end()
     end = -1
-    if i > 1 and words[i] in DASHES:   # "Cuba — in the midst of talks with Washington — assured"
+    if i > 1 and tokens[i].group() in DASHES:   # "Cuba — in the midst of talks with Washington — assured"
         j = i - 1
-        while j >= 0 and words[j] != words[i] and i - j <= APPOSITIVE_WORDS:
+        while j >= 0 and tokens[j].group() != tokens[i].group() and i - j <= APPOSITIVE_WORDS:
             j -= 1
-        if j > 0 and words[j] == words[i]:
+        if j > 0 and tokens[j].group() == tokens[i].group():
             i = j - 1
-    if i > 0 and words[i] == ",":
-        k = _skip_appositive(ctx, toks, i)
-        j = _title_after_name(ctx, toks, i) if k == i else -1
+    if i > 0 and tokens[i].group() == ",":
+        k = _skip_appositive(ctx, tokens, i)
+        j = _title_after_name(ctx, tokens, i) if k == i else -1
         if j > 0:   # "Javad Zarif, Iran's foreign minister, tweeted": the name and its title are the speaker
-            end, i = ends[i - 1], j - 1
+            end, i = tokens[i - 1].end(), j - 1
         else:
             i = k
-    elif i > 1 and lows[i] == "who" and words[i - 1] == ",":
+    elif i > 1 and tokens[i].group().lower() == "who" and tokens[i - 1].group() == ",":
         i -= 2    # "Trump, who wanted warmer ties": the relative clause's subject is the head before it
-    elif i > 1 and lows[i] == "who" and words[i - 1][0].isupper():
+    elif i > 1 and tokens[i].group().lower() == "who" and tokens[i - 1].group()[0].isupper():
         i -= 1    # "Foreign Minister Wang Yi who pledged": a relative clause without its comma
     if end < 0:
-        end = ends[i] if i >= 0 else verb_start
+        end = tokens[i].end() if i >= 0 else verb_start
     start = end
     taken = modifiers = 0
     last_conjunct = -1    # where the last of coordinated phrases starts
-    title_words = ctx.rules.title_words
     while i >= 0 and taken < 10:
-        word = words[i]
-        low = lows[i]
+        word = tokens[i].group()
+        low = word.lower()
         if word == ")":  # a party tag or affiliation, "Sherrod Brown (D-Ohio)"
             j = i
-            while j >= 0 and words[j] != "(" and i - j < 6:
+            while j >= 0 and tokens[j].group() != "(" and i - j < 6:
                 j -= 1
-            if j < 0 or words[j] != "(":
+            if j < 0 or tokens[j].group() != "(":
                 break
-            start = starts[j]
+            start = tokens[j].start()
             i = j - 1
             taken += 1
             continue
-        prev = words[i - 1] if i > 0 else ""
-        nxt = words[i + 1] if i + 1 < n else ""
-        if (low == "and" or word == ",") and 0 < i and taken \
-                and (nxt[:1].isupper() or (i + 2 < n and lows[i + 1] == "the" and words[i + 2][:1].isupper())
-                     or (word == "," and nxt == "and")) \
-                and (prev[0].isupper() or (prev == "," and low == "and" and i > 1 and words[i - 2][0].isupper())) \
-                and (low == "and" or "and" in lows[i + 1:]):
+        prev = tokens[i - 1].group() if i > 0 else ""
+        nxt = tokens[i + 1].group() if i + 1 < len(tokens) else ""
+        after_the = nxt.lower() == "the" and i + 2 < len(tokens) and tokens[i + 2].group()[:1].isupper()
+        if (low == "and" or word == ",") and 0 < i and taken and (nxt[:1].isupper() or after_the
+                                                                  or (word == "," and nxt == "and")) \
+                and (prev[0].isupper() or (prev == "," and low == "and" and i > 1
+                                           and tokens[i - 2].group()[0].isupper())) \
+                and (low == "and" or any(t.group().lower() == "and" for t in tokens[i + 1:])):
             # coordinated states: "Britain and France", "Israel and the United States", "The US, Israel and
             # France"; a comma with no "and" after it closes an opening phrase instead ("... on Saudi
             # Arabia, Trump said")
-            last_conjunct = last_conjunct if last_conjunct >= 0 else starts[i + 1]
-            start = starts[i]
+            last_conjunct = last_conjunct if last_conjunct >= 0 else tokens[i + 1].start()
+            start = tokens[i].start()
             i -= 1
             taken += 1
             continue
-        modifier = (modifiers < 2 and i + 1 < n and word.isalpha() and low not in CONNECTIVES
-                    and lows[i + 1] in title_words)
-        if not (word[0].isupper() or low in title_words or low in FUNCTION
+        modifier = (modifiers < 2 and i + 1 < len(tokens) and word.isalpha() and low not in CONNECTIVES
+                    and tokens[i + 1].group().lower() in ctx.rules.title_words)
+        if not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION
                 or low.endswith(("'s", "’s")) or modifier):
             break
-        if modifier and low not in title_words and not word[0].isupper():
+        if modifier and low not in ctx.rules.title_words and not word[0].isupper():
             modifiers += 1  # "commerce ministry", "finance minister"
-        start = starts[i]
+        start = tokens[i].start()
         i -= 1
         taken += 1
-    if last_conjunct >= 0 and i >= 0 and lows[i] in PREPOSITIONS:
+    if last_conjunct >= 0 and i >= 0 and tokens[i].group().lower() in PREPOSITIONS:
         start = last_conjunct   # "sanctions on North Korea and the Security Council imposed": the object ends
     while start < end and ctx.folded[start:end].split(" ", 1)[0] in ("of", "for", "at", "in", "to"):
         start = ctx.text.find(" ", start, end) + 1
     return start, end
-
-
-class _Tokens:
-    """The tokens of a span as parallel lists (text, lower case, start, end), read once: the look-back
-    asks each token's text many times over, and a list index is cheaper than a Match method call."""
-
-    __slots__ = ("words", "lows", "starts", "ends")
-
-    def __init__(self, text: str, lo: int, hi: int) -> None:
-        self.words: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for match in TOKEN.finditer(text, lo, hi):
-            self.words.append(match.group())
-            self.starts.append(match.start())
-            self.ends.append(match.end())
-        self.lows: list[str] = [w.lower() for w in self.words]
 
 
 def _participle(folded: str, verb_start: int) -> bool:
@@ -138,28 +121,29 @@ def _participle(folded: str, verb_start: int) -> bool:
     return (word.endswith("ed") or word in IRREGULAR_PARTICIPLES) and not folded.startswith("opposed to", verb_start)
 
 
-def _skip_appositive(ctx: ArticleContext, tokens: _Tokens, comma: int) -> int:
+def _skip_appositive(ctx: ArticleContext, tokens: list[re.Match[str]], comma: int) -> int:
     """Index of the last word of the head before an appositive that closes with ``comma``, else ``comma``.
 
     "Sen. X, R-S.C., said", "Trump, who plans to meet Kim, has said", "Russia, a close ally of Syria,
     said": the speaker is the head before the inserted phrase, not the words after the verb.
     """
     j = comma - 1
-    while j >= 0 and tokens.words[j] not in (",", "(", ")", "“", "”", "\"", ":", ";") and comma - j <= APPOSITIVE_WORDS:
+    while j >= 0 and tokens[j].group() not in (",", "(", ")", "“", "”", "\"", ":", ";") and comma - j <= APPOSITIVE_WORDS:
         j -= 1
-    if j <= 0 or tokens.words[j] != "," or comma - j < 2:
+    if j <= 0 or tokens[j].group() != "," or comma - j < 2:
         return comma
-    inserted = ctx.text[tokens.starts[j + 1]:tokens.ends[comma - 1]]
-    if PARTY_TAG.fullmatch(inserted) or tokens.lows[j + 1] in APPOSITIVE_OPENERS:
+    first = tokens[j + 1].group()
+    inserted = ctx.text[tokens[j + 1].start():tokens[comma - 1].end()]
+    if PARTY_TAG.fullmatch(inserted) or first.lower() in APPOSITIVE_OPENERS:
         k = j - 1
-        if k >= 0 and (tokens.words[k][0].isupper() or tokens.lows[k] in ctx.rules.title_words):
+        if k >= 0 and (tokens[k].group()[0].isupper() or tokens[k].group().lower() in ctx.rules.title_words):
             return k
     elif _named_after_title(ctx, tokens, j, comma):
         return j - 1    # "Russia's foreign ministry spokeswoman, Maria Zakharova, said": the title speaks
     return comma
 
 
-def _title_after_name(ctx: ArticleContext, tokens: _Tokens, comma: int) -> int:
+def _title_after_name(ctx: ArticleContext, tokens: list[re.Match[str]], comma: int) -> int:
     """Index of the comma that opens a title in apposition to a name before it, else -1.
 
     "Javad Zarif, Iran's foreign minister, tweeted": the words between the commas are a title phrase
@@ -167,34 +151,34 @@ def _title_after_name(ctx: ArticleContext, tokens: _Tokens, comma: int) -> int:
     the word before the first comma is capitalised (the name); together they are the speaker phrase.
     """
     j = comma - 1
-    while j >= 0 and tokens.words[j] != "," and comma - j <= 8:
-        word = tokens.words[j]
-        low = tokens.lows[j]
+    while j >= 0 and tokens[j].group() != "," and comma - j <= 8:
+        word = tokens[j].group()
+        low = word.lower()
         if not (word[0].isupper() or low in ctx.rules.title_words or low in FUNCTION or low.endswith(("'s", "’s"))):
             return -1
         j -= 1
-    if j < 1 or tokens.words[j] != "," or comma - j < 2 or not tokens.words[j - 1][0].isupper():
+    if j < 1 or tokens[j].group() != "," or comma - j < 2 or not tokens[j - 1].group()[0].isupper():
         return -1
-    kinds = {t.kind for _, _, t in ctx.rules.titles.find(ctx.folded, tokens.starts[j + 1], tokens.ends[comma - 1])}
+    kinds = {t.kind for _, _, t in ctx.rules.titles.find(ctx.folded, tokens[j + 1].start(), tokens[comma - 1].end())}
     return j if kinds & {"official", "lawmaker", "institution", "media"} else -1
 
 
 POST_PREPOSITIONS = frozenset({"to", "in", "at"})   # "ambassador to Washington", "envoy in Kabul"
 
 
-def _named_after_title(ctx: ArticleContext, tokens: _Tokens, j: int, comma: int) -> bool:
+def _named_after_title(ctx: ArticleContext, tokens: list[re.Match[str]], j: int, comma: int) -> bool:
     """The words between two commas are a person's name (two to four capitalised words) and the phrase
     before the first comma ends in a title word: the name is in apposition to the title."""
-    name = tokens.words[j + 1:comma]
+    name = [t.group() for t in tokens[j + 1:comma]]
     if not 2 <= len(name) <= 4 or not all(w[:1].isupper() and w.isalpha() for w in name):
         return False
-    if j > 0 and tokens.lows[j - 1] in ctx.rules.title_words:
+    if j > 0 and tokens[j - 1].group().lower() in ctx.rules.title_words:
         return True
     k = j - 1   # "Moscow's ambassador to Washington, Anatoly Antonov, said": a title with its post
-    while k > 0 and j - k <= 3 and tokens.words[k][:1].isupper():
+    while k > 0 and j - k <= 3 and tokens[k].group()[:1].isupper():
         k -= 1
-    return k < j - 1 and k > 0 and tokens.lows[k] in POST_PREPOSITIONS \
-        and tokens.lows[k - 1] in ctx.rules.title_words
+    return k < j - 1 and k > 0 and tokens[k].group().lower() in POST_PREPOSITIONS \
+        and tokens[k - 1].group().lower() in ctx.rules.title_words
 
 
 def phrase_after(ctx: ArticleContext, start: int, hi: int) -> tuple[int, int]:

@@ -205,10 +205,15 @@ def name_in(ctx: ArticleContext, start: int, end: int, covered: list[tuple[int, 
     runs: list[list[str]] = [[]]
     for match in TOKEN.finditer(ctx.text, start, end):
         word = match.group()
-        if word[0].isupper() and word not in NOT_NAMES and not word.endswith(("'s", "’s")) \
-                and not any(s <= match.start() < e for s, e in covered):
-            runs[-1].append(word.rstrip(".,"))
-        elif runs[-1]:
+        if word[0].isupper() and word not in NOT_NAMES and not word.endswith(("'s", "’s")):
+            at = match.start()
+            for s, e in covered:    # a plain loop: a generator per capitalised word costs more than the test
+                if s <= at < e:
+                    break
+            else:
+                runs[-1].append(word.rstrip(".,"))
+                continue
+        if runs[-1]:
             runs.append([])
     runs = [clean_name(ctx.rules.not_names, r) for r in runs if r]
     runs = [r for r in runs if r]

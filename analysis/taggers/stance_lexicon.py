@@ -44,8 +44,12 @@ class Automaton:
             return []
         if not self.on_bytes:
             return self._dfa.find_matches_as_indexes(folded[start:end])
-        if isinstance(folded, Folded):
-            return self._dfa.find_matches_as_indexes(folded.ascii(self.extra)[start:end])
+        if isinstance(folded, Folded):   # the bytes made for the article, read here without a method call
+            views = folded.__dict__.get("_ascii")
+            view = views.get(self.extra) if views is not None else None
+            if view is None:
+                view = folded.ascii(self.extra)
+            return self._dfa.find_matches_as_indexes(view[start:end])
         if self._str is not None:
             return self._str.find_matches_as_indexes(folded[start:end])
         return self._dfa.find_matches_as_indexes(folded[start:end].encode("ascii", "replace"))

@@ -3,8 +3,7 @@
 Every tagger hands its records to :func:`finalise`, which joins ``published`` and ``evidence``
 and gives each row a :func:`finding_id` that analyst reviews are keyed by. It lives apart from
 the column contracts in :mod:`analysis.schemas` because it is work done on rows, not a
-declaration; it imports schemas (never the reverse at import time), and schemas still answers
-``schemas.finalise``, ``schemas.finding_id`` and ``schemas.finding_ids`` for its callers.
+declaration; it imports schemas, never the reverse.
 """
 
 from __future__ import annotations

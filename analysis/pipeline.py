@@ -254,7 +254,7 @@ class ChunkTagger:
 
     Results come back in submission order so output files are deterministic. Workers are
     forked with the loaded vocabularies where the platform allows, so they start without
-    loading them again. Chunks are never cut smaller: ``schemas.finalise`` ids depend on
+    loading them again. Chunks are never cut smaller: ``findings.finalise`` ids depend on
     which articles share a chunk (an all-empty column is None, a mixed one NaN).
     """
 

@@ -1,6 +1,6 @@
 """Analyst reviews of findings, kept in a small SQLite file that outlives pipeline runs.
 
-Reviews are keyed by the stable ``finding_id`` (schemas.finding_id: same article,
+Reviews are keyed by the stable ``finding_id`` (findings.finding_id: same article,
 span and values give the same id on every run), so re-running the pipeline
 re-attaches every verdict. The file is append-only (history is kept; the latest
 verdict per finding wins), written in WAL mode, one transaction per review, so a

@@ -272,21 +272,3 @@ def validate(frame: pd.DataFrame, table: str) -> list[str]:
         if (frame["char_start"] >= frame["char_end"]).any():
             problems.append("empty or inverted span on some findings")
     return problems
-
-
-_FINDINGS_NAMES = frozenset({"finalise", "finding_id", "finding_ids"})
-
-
-def __getattr__(name: str) -> Any:
-    """``schemas.finalise``, ``schemas.finding_id`` and ``schemas.finding_ids``, from :mod:`analysis.findings`.
-
-    Every tagger, test and bench script calls them through this module. The import is made on
-    first use (PEP 562) rather than at the bottom of this file: findings imports schemas, so an
-    import here at load time would fail whenever findings happens to be imported first. Assigning
-    ``schemas.finalise`` (as bench/bench_finalise.py does) still takes precedence over this.
-    """
-    if name in _FINDINGS_NAMES:
-        from analysis import findings
-
-        return getattr(findings, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

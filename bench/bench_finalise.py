@@ -1,11 +1,11 @@
-"""CPU cost of the shared tagger code (``schemas.finalise`` and the gazetteer) against another commit's, same run.
+"""CPU cost of the shared tagger code (``findings.finalise`` and the gazetteer) against another commit's, same run.
 
-The taggers call ``schemas.finalise`` and ``vocab.gazetteer.find``; both are shared by every
+The taggers call ``findings.finalise`` and ``vocab.gazetteer.find``; both are shared by every
 tagger, so a change to them is measured through each tagger, not through one tagger's swap list.
 This script loads ``REF``'s ``finalise`` (from ``analysis/findings.py`` where that file exists at
 ``REF``, else from ``analysis/schemas.py``, where it lived before) and ``analysis/gazetteer.py`` as stand-alone
 modules next to the working tree's, and runs each tagger of the working tree in pipeline-sized
-chunks, taking turns between the two sides: ``analysis.schemas.finalise`` is pointed at one
+chunks, taking turns between the two sides: ``analysis.findings.finalise`` is pointed at one
 side's function and ``vocab.gazetteer`` at one side's loaded gazetteer. It prints, per tagger,
 the best CPU seconds of each side and the CPU seconds spent inside ``finalise`` during those runs;
 then it times ``finalise`` alone on the captured calls, and checks that every table and every
@@ -34,7 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis import ingest, schemas, sentences  # noqa: E402
+from analysis import findings, ingest, sentences  # noqa: E402
 from analysis.normalise import normalise  # noqa: E402
 from analysis.vocab import DATA_DIR, load_vocab  # noqa: E402
 
@@ -109,7 +109,7 @@ class _Recorder:
         return _CURRENT(records, table, sents, articles)
 
 
-_CURRENT = schemas.finalise
+_CURRENT = findings.finalise
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -139,19 +139,19 @@ def _tagger(name: str, chunks: list[tuple[pd.DataFrame, pd.DataFrame]], sides: l
     """Time one tagger with each side in turn, then its finalise calls and find texts alone."""
     tag = importlib.import_module(f"analysis.taggers.{name}").tag
     recorder = _Recorder(vocab.gazetteer)
-    schemas.finalise = recorder.finalise
+    findings.finalise = recorder.finalise
     [tag(c, s, dataclasses.replace(vocab, gazetteer=recorder)) for c, s in chunks]
     cpu: dict[str, list[float]] = {s.label: [] for s in sides}
     fin: dict[str, list[float]] = {s.label: [] for s in sides}
     tables: dict[str, list[pd.DataFrame]] = {}
     for _ in range(runs):
         for side in sides:
-            schemas.finalise, side.cpu = side.finalise, 0.0
+            findings.finalise, side.cpu = side.finalise, 0.0
             start = time.process_time()
             tables[side.label] = [tag(c, s, side.vocab) for c, s in chunks]
             cpu[side.label].append(time.process_time() - start)
             fin[side.label].append(side.cpu)
-    schemas.finalise = _CURRENT
+    findings.finalise = _CURRENT
     (new, old), (fnew, fold) = ([min(d[s.label]) for s in sides] for d in (cpu, fin))
     equal = all(_same(a, b) for a, b in zip(*tables.values()))
     rows = sum(len(t) for t in tables[sides[0].label])
@@ -178,16 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     chunks = [(c, sentences.split_sentences(c, splitter)) for c in _chunks(args.corpus, args.chunk_size)]
     with tempfile.TemporaryDirectory() as tmp:
         home = "analysis/findings.py" if _has(args.against, "analysis/findings.py") else "analysis/schemas.py"
-        old_schemas = _module(args.against, home, "bench_old_finalise", Path(tmp))
+        old_code = _module(args.against, home, "bench_old_finalise", Path(tmp))
         old_gazetteer = _module(args.against, "analysis/gazetteer.py", "bench_old_gazetteer", Path(tmp))
     sides = [_Side("working tree", _CURRENT, vocab.gazetteer, vocab),
-             _Side(args.against, old_schemas.finalise, old_gazetteer.load(DATA_DIR), vocab)]
+             _Side(args.against, old_code.finalise, old_gazetteer.load(DATA_DIR), vocab)]
     print(f"articles: {sum(len(c) for c, _ in chunks)} in {len(chunks)} chunks "
           f"({', '.join(p.name for p in args.corpus)}), best of {args.runs} runs; {args.against} -> working tree")
     try:
         same = all([_tagger(name, chunks, sides, vocab, args.runs) for name in args.taggers])
     finally:
-        schemas.finalise = _CURRENT
+        findings.finalise = _CURRENT
     return 0 if same else 1
 
 

@@ -2,6 +2,6 @@
 
 Each returns records with the table's own columns plus ``article_id``,
 ``sentence``, ``char_start``, ``char_end``, ``confidence`` and ``rule``;
-:func:`analysis.schemas.finalise` adds ``published``, ``evidence`` and the
+:func:`analysis.findings.finalise` adds ``published``, ``evidence`` and the
 stable ``finding_id``.
 """

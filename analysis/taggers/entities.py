@@ -21,7 +21,7 @@ from pathlib import Path
 import ahocorasick_rs
 import pandas as pd
 
-from analysis import lists, schemas
+from analysis import findings, lists
 from analysis.screening import Match, Rules, Screener, build_screener, country_context, load_rules, normalise
 from analysis.taggers.entities_mentions import Keep, Mention, Shape, find_mentions
 from analysis.vocab import VocabError, read_csv_rows
@@ -180,7 +180,7 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab) -> pd.DataFrame:
             "country": row["country"], "explanation": explanation,
         })
     # Both frames cut to the articles with a finding: finalise joins only those anyway.
-    return schemas.finalise(records, "entities", sentences,
+    return findings.finalise(records, "entities", sentences,
                             articles[articles["article_id"].isin(list(wanted)).to_numpy()] if wanted else articles)
 
 

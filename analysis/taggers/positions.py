@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import schemas
+from analysis import findings
 from analysis.taggers import attribution as attr
 from analysis.taggers import positions_sender as sender
 from analysis.taggers.positions_rules import RULE_COLUMNS, WEAK_TOPIC, PositionRules, load  # noqa: F401
@@ -189,4 +189,4 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
         starts, ends = offsets.get(aid, ([], []))
         if text and starts:
             records += positions_in(text, published, aid, starts, ends, rules, vocab.gazetteer)
-    return schemas.finalise(records, "positions", sentences, articles)
+    return findings.finalise(records, "positions", sentences, articles)

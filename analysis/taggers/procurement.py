@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import schemas
+from analysis import findings, schemas
 from analysis.catalogue import SystemMention
 from analysis.taggers import (procurement_bind, procurement_context, procurement_mentions, procurement_parties,
                               procurement_stages)
@@ -283,4 +283,4 @@ def tag(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: Any) -> pd.DataF
             used.add(int(rows[lo + record.pop("_k")]))
             records.append(record)
     # finalise joins evidence from the sentences frame: hand it only the rows the findings point at.
-    return schemas.finalise(records, "procurement", sentences.take(sorted(used)), info)
+    return findings.finalise(records, "procurement", sentences.take(sorted(used)), info)

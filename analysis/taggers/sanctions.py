@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import schemas
+from analysis import findings
 from analysis.taggers.sanctions_article import _article_records, _spell_out_recipients, _usual_sender
 from analysis.taggers.sanctions_items import _sentence_items
 from analysis.taggers.sanctions_prefilter import Candidates, _scan, candidate_sentences
@@ -69,9 +69,9 @@ def tag_with_candidates(articles: pd.DataFrame, sentences: pd.DataFrame, vocab: 
                 (a.code for found in found_actors for a in found if a.code in SENDER_FIRST), None)
             records += _article_records(aid, items, default, head_targets)
     if not records:
-        return schemas.finalise(records, "sanctions", sentences, articles), candidates
+        return findings.finalise(records, "sanctions", sentences, articles), candidates
     # finalise joins the evidence sentences: hand it only the articles that have findings
     ids = list({r["article_id"] for r in records})
     names = {aid: k for k, aid in enumerate(texts)}
-    return schemas.finalise(records, "sanctions", sentences[np.isin(scan.codes, [names[a] for a in ids])],
+    return findings.finalise(records, "sanctions", sentences[np.isin(scan.codes, [names[a] for a in ids])],
                             articles[articles["article_id"].isin(ids)]), candidates

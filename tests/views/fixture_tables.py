@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import schemas, store
+from analysis import findings, schemas, store
 
 MARKUP = "<script>alert(1)</script><b>x</b>"
 EVIDENCE_IND = "Washington warned New Delhi it could face CAATSA sanctions over the S-400."
@@ -28,7 +28,7 @@ def _finding(table: str, article_id: str, needle: str, published: str, rule: str
     start = text.index(needle)
     row = {"article_id": article_id, "sentence": 0, "char_start": start, "char_end": start + len(needle),
            "evidence": needle, "confidence": 0.9, "rule": rule, "published": pd.Timestamp(published), **values}
-    row["finding_id"] = schemas.finding_id(table, article_id, start, start + len(needle), [rule, *values.values()])
+    row["finding_id"] = findings.finding_id(table, article_id, start, start + len(needle), [rule, *values.values()])
     return row
 
 

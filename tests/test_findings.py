@@ -1,13 +1,7 @@
-"""Finding ids: analyst reviews are keyed by them, so they must not depend on how articles were chunked.
-
-The code lives in ``analysis.findings``; these tests call it as ``schemas.<name>``, the way every
-tagger and bench script does, so they also hold that spelling working.
-"""
+"""Finding ids: analyst reviews are keyed by them, so they must not depend on how articles were chunked."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,13 +22,13 @@ FINDINGS = ("sanctions", "procurement", "positions", "entities")
 ])
 def test_a_value_gives_one_id_whatever_dtype_carried_it(same: object, other: object) -> None:
     """A chunk with an all-null column holds None, one with numbers holds nan and 24.0."""
-    first = schemas.finding_id("procurement", "a1", 0, 10, ["IND", same, "rule.x"])
-    second = schemas.finding_id("procurement", "a1", 0, 10, ["IND", other, "rule.x"])
+    first = findings.finding_id("procurement", "a1", 0, 10, ["IND", same, "rule.x"])
+    second = findings.finding_id("procurement", "a1", 0, 10, ["IND", other, "rule.x"])
     assert first == second
 
 
 def test_different_values_still_give_different_ids() -> None:
-    ids = {schemas.finding_id("procurement", "a1", 0, 10, ["IND", v, "rule.x"]) for v in (None, 24, 24.5, "24 jets")}
+    ids = {findings.finding_id("procurement", "a1", 0, 10, ["IND", v, "rule.x"]) for v in (None, 24, 24.5, "24 jets")}
     assert len(ids) == 4
 
 
@@ -63,7 +57,7 @@ def _rowwise_finalise(records, table, sentences, articles):
     frame = frame.merge(articles[["article_id", "published"]], on="article_id", how="left")
     own = [c for c in schemas.TABLES[table] if c not in schemas.FINDING_COLUMNS]
     frame["finding_id"] = [
-        schemas.finding_id(table, row["article_id"], row["char_start"], row["char_end"],
+        findings.finding_id(table, row["article_id"], row["char_start"], row["char_end"],
                            [row.get(c) for c in own] + [row["rule"]])
         for row in frame.to_dict("records")
     ]
@@ -98,7 +92,7 @@ def test_finding_ids_keep_their_published_values() -> None:
                _procurement_record(sentence=1, start=30, end=40, buyer="TUR", supplier=None, stage="delivery",
                                    quantity=None, value_usd=None, companies=None, confidence=0.7,
                                    rule="procurement.delivery")]
-    out = schemas.finalise(records, "procurement", sentences, articles)
+    out = findings.finalise(records, "procurement", sentences, articles)
     assert out["finding_id"].tolist() == ["8c936f9b2ae38a90", "f4bc8bd874cf5371"]
     assert out["evidence"].tolist() == ["First.", "Second."]
     assert out["published"].tolist() == [pd.Timestamp("2024-01-02")] * 2
@@ -137,27 +131,9 @@ def _assert_same_as_rowwise(records) -> None:
         expected = _rowwise_finalise(records, "procurement", sentences, articles)
     except ValueError:  # every sentence missing: the merge refuses an object key, and so must finalise
         with pytest.raises(ValueError):
-            schemas.finalise(records, "procurement", sentences, articles)
+            findings.finalise(records, "procurement", sentences, articles)
         return
-    got = schemas.finalise(records, "procurement", sentences, articles)
+    got = findings.finalise(records, "procurement", sentences, articles)
     assert list(got.columns) == list(expected.columns)
     assert list(got.dtypes) == list(expected.dtypes)
     pd.testing.assert_frame_equal(got, expected)
-
-
-@pytest.mark.parametrize("first", ["analysis.schemas", "analysis.findings"])
-def test_finalise_is_reachable_from_schemas_whichever_module_is_imported_first(first: str) -> None:
-    """Taggers, tests and bench scripts call ``schemas.finalise``; findings imports schemas, so a
-    careless re-export would be an import cycle that breaks only in one import order (hence a fresh
-    interpreter per order)."""
-    code = (f"import {first}\n"
-            "from analysis.schemas import finalise, finding_id, finding_ids\n"
-            "from analysis import findings\n"
-            "assert (finalise, finding_id, finding_ids) == \\\n"
-            "    (findings.finalise, findings.finding_id, findings.finding_ids)\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert schemas.finalise is findings.finalise
-    with pytest.raises(AttributeError):
-        schemas.finalize  # noqa: B018 - a misspelt name still fails loudly

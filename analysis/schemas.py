@@ -8,13 +8,10 @@ records into such a table (``finalise``, ``finding_id``, ``finding_ids``) lives 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-
-if TYPE_CHECKING:  # for type checkers only: at run time these come through __getattr__ below
-    from analysis.findings import finalise, finding_id, finding_ids  # noqa: F401
 
 # Columns every finding row carries (DESIGN §3), in this order.
 FINDING_COLUMNS: dict[str, pa.DataType] = {
